@@ -1,0 +1,1 @@
+"""elderbot: dialogue core and channels."""

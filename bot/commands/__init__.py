@@ -1,0 +1,1 @@
+"""Subcommands of `elderbot`, one module each, with `register(subparsers)`."""

@@ -1,0 +1,1 @@
+"""elderbot knowledge: plans in, cited passages out."""

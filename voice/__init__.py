@@ -1,0 +1,1 @@
+"""elderbot voice: text in, audio out."""
