@@ -109,6 +109,7 @@ class FacilityDirectory:
         self.facilities: tuple[Facility, ...] = tuple(facilities)
         self.directory = directory
         self._gazetteer = gazetteer
+        self._plan_titles: dict[str, str] | None = None
         self._by_town: dict[str, list[int]] = {}
         self._by_county: dict[str, list[int]] = {}
         self._by_name: dict[str, list[int]] = {}
@@ -184,6 +185,19 @@ class FacilityDirectory:
         region = regions[0] if regions else None
         level = MatchLevel.REGION if region else MatchLevel.NONE
         return PlaceResult(query, places[0].name if places else None, region, level, wanted, ())
+
+    def citation(self, facility: Facility) -> str:
+        """《plan title》 when the source is a plan file of the corpus, else the source as written."""
+        if self._plan_titles is None:
+            from knowledge.corpus import CorpusError, load_manifest
+
+            try:
+                self._plan_titles = {plan.file: plan.title for plan in load_manifest()}
+            except CorpusError as exc:
+                log.warning("plan titles unavailable: %s", exc)
+                self._plan_titles = {}
+        title = self._plan_titles.get(facility.source)
+        return f"《{title}》" if title else facility.source
 
     def topic_types(self, topic: str) -> tuple[str, ...]:
         """meal → (助餐点, 老年食堂) …; see knowledge.facility_schema.TOPIC_TYPES."""
