@@ -24,7 +24,7 @@ class VoiceSettings:
     sentence_pause_ms: int = 450
     max_speech_chars: int = 1200
     # gTTS (Google Translate TTS)
-    gtts_lang: str = "zh-CN"
+    gtts_lang: str = "zh"  # gTTS 2.5 warns on "zh-CN" (lower-cased into its deprecated list)
     gtts_tld: str = "com"
     gtts_slow: bool = True
     gtts_base_url: str | None = None

@@ -1,0 +1,1 @@
+"""Speech engines behind one protocol (see base.py); build them with registry.build_engines."""

@@ -1,0 +1,138 @@
+"""The public facade: `Speaker(settings).synthesize(text, fmt)` → SpeechResult, and `to_speech_text(text)`.
+
+Text is normalised for speech, split at sentence ends, spoken by the first engine that works (gTTS, edge-tts,
+espeak-ng in the configured order), joined with a pause between sentences and encoded to the asked format.
+An engine that fails (timeout, HTTP 429/403, any error) is logged once, rested for a while, and the next
+engine speaks; the caller only sees an error when no engine at all can speak.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from voice.cache import AudioCache, cache_key
+from voice.engines.base import EngineUnavailableError, SpeechEngine
+from voice.formats import AudioFormat, decode_to_pcm, encode_pcm, silence
+from voice.normalize import has_speakable_text, to_speech_text
+from voice.sentences import limit_sentences, split_sentences
+from voice.settings import VoiceSettings
+
+__all__ = [
+    "AudioFormat", "NothingToSpeakError", "SpeechError", "SpeechResult", "SpeechUnavailableError", "Speaker",
+    "to_speech_text",
+]
+
+log = logging.getLogger(__name__)
+
+LONG_TEXT_NOTE = "内容较长，后面的部分请看文字。"
+_MAX_INPUT_CHARS = 20_000  # more than this is never read aloud; cut before normalising
+
+
+class SpeechError(RuntimeError):
+    """No audio for this text; `user_message` is a kind sentence to show instead."""
+
+    def __init__(self, message: str, user_message: str) -> None:
+        super().__init__(message)
+        self.user_message = user_message
+
+
+class NothingToSpeakError(SpeechError, ValueError):
+    """The text is empty or holds nothing speakable (only emoji, symbols or control characters)."""
+
+
+class SpeechUnavailableError(SpeechError):
+    """Every engine failed; the text answer still stands."""
+
+
+@dataclass(frozen=True)
+class SpeechResult:
+    """Finished audio and how it was made."""
+
+    audio: bytes
+    format: AudioFormat
+    engine: str
+    cached: bool
+    text: str
+    truncated: bool = False
+
+
+class Speaker:
+    """Text in, audio out, never blocked by one engine being down."""
+
+    def __init__(self, settings: VoiceSettings | None = None, *, engines: Sequence[SpeechEngine] | None = None,
+                 cache: AudioCache | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings = settings or VoiceSettings()
+        self._engines = list(engines) if engines is not None else None
+        if cache is None and self.settings.cache_dir is not None:
+            cache = AudioCache(self.settings.cache_dir, self.settings.cache_max_bytes)
+        self.cache = cache
+        self._clock = clock
+        self._resting_until: dict[str, float] = {}
+
+    @property
+    def engines(self) -> list[SpeechEngine]:
+        if self._engines is None:
+            from voice.engines.registry import build_engines
+
+            self._engines = build_engines(self.settings)
+        return self._engines
+
+    def prepare(self, text: str) -> tuple[str, list[str], bool]:
+        """(speech text, its sentences, truncated?) — raises NothingToSpeakError."""
+        if not isinstance(text, str) or not has_speakable_text(text[:_MAX_INPUT_CHARS]):
+            raise NothingToSpeakError("no speakable text", "这段内容里没有可以朗读的文字。")
+        truncated = len(text) > _MAX_INPUT_CHARS
+        speech = to_speech_text(text[:_MAX_INPUT_CHARS])
+        if not speech:
+            raise NothingToSpeakError("no speakable text", "这段内容里没有可以朗读的文字。")
+        sentences, cut = limit_sentences(split_sentences(speech), self.settings.max_speech_chars)
+        if truncated or cut:
+            sentences.append(LONG_TEXT_NOTE)
+        return "".join(sentences), sentences, truncated or cut
+
+    def synthesize(self, text: str, fmt: AudioFormat = AudioFormat.OGG_OPUS) -> SpeechResult:
+        """Audio of `text` in `fmt` from the first engine that works (cache first)."""
+        speech, sentences, truncated = self.prepare(text)
+        failures: list[str] = []
+        for engine in self.engines:
+            if self._clock() < self._resting_until.get(engine.name, -math.inf):
+                log.debug("TTS engine %s is resting after a failure; skipped", engine.name)
+                failures.append(f"{engine.name}: resting")
+                continue
+            key = cache_key(speech, engine.identity(), fmt, self.settings.sentence_pause_ms)
+            if self.cache is not None and (audio := self.cache.get(key)) is not None:
+                return SpeechResult(audio, fmt, engine.name, True, speech, truncated)
+            try:
+                audio = self._speak(engine, sentences, fmt)
+            except Exception as exc:  # any engine error falls through to the next engine
+                self._rest(engine, exc)
+                failures.append(f"{engine.name}: {exc}")
+                continue
+            if self.cache is not None:
+                try:
+                    self.cache.put(key, audio)
+                except OSError as exc:
+                    log.warning("TTS cache not writable (%s); audio not cached", exc)
+            return SpeechResult(audio, fmt, engine.name, False, speech, truncated)
+        raise SpeechUnavailableError("all TTS engines failed: " + "; ".join(failures),
+                                     "语音暂时无法生成，请看文字回答。")
+
+    def _speak(self, engine: SpeechEngine, sentences: list[str], fmt: AudioFormat) -> bytes:
+        rate, ffmpeg = engine.native_rate, self.settings.ffmpeg_binary
+        pause = silence(rate, self.settings.sentence_pause_ms)
+        pieces: list[bytes] = []
+        for index, sentence in enumerate(sentences):
+            if index:
+                pieces.append(pause)
+            pieces.append(decode_to_pcm(engine.synthesize(sentence), rate, ffmpeg))
+        return encode_pcm(b"".join(pieces), rate, fmt, ffmpeg)
+
+    def _rest(self, engine: SpeechEngine, exc: Exception) -> None:
+        permanent = isinstance(exc, EngineUnavailableError)
+        self._resting_until[engine.name] = math.inf if permanent else self._clock() + self.settings.engine_cooldown_s
+        log.warning("TTS engine %s failed (%s); falling back to the next engine%s", engine.name, exc,
+                    "" if permanent else f" for {self.settings.engine_cooldown_s:g} s")
