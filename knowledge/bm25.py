@@ -1,0 +1,53 @@
+"""BM25 over jieba tokens (bm25s), a thin retriever over the passage store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.chinese import ChineseText
+from knowledge.store import PassageStore
+
+
+class BM25Retriever:
+    """Scores every passage of the store for a query's tokens."""
+
+    DIR_NAME = "bm25"
+
+    def __init__(self, store: PassageStore, text: ChineseText, k1: float = 1.2, b: float = 0.75) -> None:
+        self.store = store
+        self.text = text
+        self.k1 = k1
+        self.b = b
+        self._model = None
+
+    def build(self) -> None:
+        """Tokenise every passage (section path + text) and index them."""
+        import bm25s
+
+        corpus = [self.text.terms(self.store.index_text(row)) or ["∅"] for row in range(len(self.store))]
+        model = bm25s.BM25(k1=self.k1, b=self.b)
+        model.index(corpus, show_progress=False)
+        self._model = model
+
+    def save(self, directory: Path) -> None:
+        self._require().save(str(directory / self.DIR_NAME))
+
+    def load(self, directory: Path) -> None:
+        import bm25s
+
+        self._model = bm25s.BM25.load(str(directory / self.DIR_NAME), show_progress=False)
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """One BM25 score per store row (zeros when no token is known)."""
+        model = self._require()
+        known = [t for t in query_tokens if t in model.vocab_dict]
+        if not known:
+            return np.zeros(len(self.store), dtype=np.float32)
+        return np.asarray(model.get_scores(known), dtype=np.float32)
+
+    def _require(self):  # noqa: ANN202 - bm25s.BM25, imported lazily
+        if self._model is None:
+            raise RuntimeError("BM25 index not built or loaded")
+        return self._model

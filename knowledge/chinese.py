@@ -1,0 +1,183 @@
+"""Chinese text handling in one place: normalisation, Traditional → Simplified, jieba with the domain
+dictionary, stop words, colloquial synonyms and voice-typing homophone repair for queries."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+DOMAIN_DICTIONARY = LEXICON_DIR / "domain_dict.txt"
+DEFAULT_SYNONYMS = Path(__file__).resolve().parents[1] / "nlu_data" / "data" / "synonyms.yml"
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}（）《》“”：，。、；！？])\s+(?=[{_CJK}（）《》“”：，。、；！？])")
+_SPACE_AROUND_DIGITS = re.compile(rf"(?<=[{_CJK}])\s+(?=\d)|(?<=\d)\s+(?=[{_CJK}%％])")
+_WHITESPACE = re.compile(r"\s+")
+_HAN = re.compile(rf"[{_CJK}]")
+_HAN_RUN = re.compile(rf"[{_CJK}]+")
+_TOKEN_KEEP = re.compile(rf"[{_CJK}A-Za-z0-9]")
+
+STOP_WORDS = frozenset(
+    """的 了 是 在 和 与 及 等 我 你 他 她 它 我们 你们 他们 咱 咱们 俺 吗 呢 啊 吧 呀 么 嘛 哦 哈 啦 喽 哟 噢
+    啥 啥子 什么 怎么 怎么样 咋 咋个 咋样 哪 哪里 哪儿 哪些 那个 这个 那些 这些 有没有 能不能 可不可以 是不是 会不会
+    可以 能 要 会 想 就 都 也 还 又 再 这 那 个 一个 一下 一些 给 把 被 对 向 从 到 为 为了 让 请问 请 问问 问 一
+    知道 晓得 听说 听人说 说 讲 告诉 帮 帮忙 麻烦 谢谢 多少 几 多 呗 嗯 哎 喂 您好 你好 现在 今年 如果 那么 所以 因为
+    但是 而且 或者 还是 之 其 其中 以及 并 并且 上 下 里 中 内 时 后 前 没 没有 不 有 着 过 得 地 之类 方面 情况 问题
+    好多 多大 几个 几家 一共 总共 莫得 没得 咋整 咋办 怎么办 咋弄 能否 是否 这边 那边 这里 那里 这儿 那儿 头 里头 屋头
+    我妈 我爸 我娘 我爹 老伴 家里 家人 儿子 女儿 媳妇 孙子 自己 本人 他家 人家 一下子 真的 对吧 是吧 行不行 好不好 要不要""".split()
+)
+
+
+@dataclass(frozen=True)
+class SynonymEntry:
+    """One colloquial variant and the plan words it stands for."""
+
+    variant: str
+    canonical: tuple[str, ...]
+
+
+def load_synonyms(path: Path) -> list[SynonymEntry]:
+    """Read Rasa-format `synonym:` blocks; the value may list several plan words separated by spaces."""
+    if not path.is_file():
+        return []
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries: list[SynonymEntry] = []
+    for block in data.get("nlu") or []:
+        if not isinstance(block, dict) or "synonym" not in block:
+            continue
+        canonical = tuple(str(block["synonym"]).split())
+        for line in str(block.get("examples") or "").splitlines():
+            variant = line.strip().removeprefix("-").strip()
+            if variant:
+                entries.append(SynonymEntry(variant, canonical))
+    return entries
+
+
+def read_dictionary_words(path: Path) -> list[str]:
+    """The words of a jieba user dictionary (word [freq] [tag] per line)."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split()[0] for line in lines if line.strip() and not line.startswith("#")]
+
+
+@dataclass
+class ChineseText:
+    """Normalises and tokenises Chinese; heavy resources (jieba, OpenCC, pinyin) load in `warm_up`."""
+
+    dictionary: Path = DOMAIN_DICTIONARY
+    synonyms_file: Path = DEFAULT_SYNONYMS
+    extra_words: Iterable[str] = ()
+    _tokenizer: Any = field(default=None, init=False, repr=False)
+    _converter: Any = field(default=None, init=False, repr=False)
+    _synonyms: list[SynonymEntry] = field(default_factory=list, init=False, repr=False)
+    _homophones: dict[tuple[str, ...], str] = field(default_factory=dict, init=False, repr=False)
+
+    def warm_up(self) -> None:
+        """Load jieba with the domain dictionary, OpenCC and the synonym and homophone tables."""
+        if self._tokenizer is not None:
+            return
+        import jieba
+        import opencc
+
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        if self.dictionary.is_file():
+            tokenizer.load_userdict(str(self.dictionary))
+        self._synonyms = sorted(load_synonyms(self.synonyms_file), key=lambda e: len(e.variant), reverse=True)
+        vocabulary = {*read_dictionary_words(self.dictionary), *self.extra_words}
+        vocabulary |= {word for entry in self._synonyms for word in entry.canonical}
+        for word in self.extra_words:
+            tokenizer.add_word(word, freq=max(2000, 500 * len(word)))
+        self._converter = opencc.OpenCC("t2s")
+        self._homophones = _homophone_index(vocabulary | {e.variant for e in self._synonyms})
+        self._tokenizer = tokenizer
+
+    @property
+    def vocabulary_size(self) -> int:
+        self.warm_up()
+        return len(self._homophones)
+
+    def normalize(self, text: str) -> str:
+        """NFKC, Traditional → Simplified, spaces inside Chinese removed, other runs of space folded."""
+        self.warm_up()
+        text = unicodedata.normalize("NFKC", text)
+        text = self._converter.convert(text)
+        text = _SPACE_BETWEEN_CJK.sub("", text)
+        text = _SPACE_AROUND_DIGITS.sub("", text)
+        return _WHITESPACE.sub(" ", text).strip()
+
+    def tokenize(self, text: str) -> list[str]:
+        """Search-mode jieba tokens of normalised text, without stop words and punctuation."""
+        self.warm_up()
+        words = self._tokenizer.lcut_for_search(self.normalize(text).lower())
+        return [w for w in words if w.strip() and w not in STOP_WORDS and _TOKEN_KEEP.search(w)]
+
+    def terms(self, text: str) -> list[str]:
+        """Retrieval terms: jieba tokens plus character bigrams of what is left once stop words are cut
+        out, which catch partial and unsegmented matches (日间照料点 ~ 日间照料服务点)."""
+        self.warm_up()
+        normalized = self.normalize(text).lower()
+        words = self._tokenizer.lcut(normalized)
+        content = "".join(w if w not in STOP_WORDS else " " for w in words)
+        bigrams = [run[i : i + 2] for run in _HAN_RUN.findall(content) for i in range(len(run) - 1)]
+        return self.tokenize(normalized) + [f"_{b}" for b in bigrams]
+
+    def repair_homophones(self, text: str) -> str:
+        """Replace runs that sound like a domain word but are written otherwise (高灵补贴 → 高龄补贴)."""
+        self.warm_up()
+        from pypinyin import lazy_pinyin
+
+        syllables = lazy_pinyin(text, errors=lambda chars: list(chars))
+        if len(syllables) != len(text):
+            return text
+        out = list(text)
+        i = 0
+        while i < len(text):
+            for size in range(6, 2, -1):
+                word = self._homophones.get(tuple(syllables[i : i + size]))
+                if word and _HAN.match(text[i]) and "".join(out[i : i + size]) != word:
+                    out[i : i + size] = list(word)
+                    i += size - 1
+                    break
+            i += 1
+        return "".join(out)
+
+    def expand_query(self, text: str) -> str:
+        """Normalised query with homophones repaired and the plan words of colloquial synonyms appended."""
+        text = self.repair_homophones(self.normalize(text))
+        added: list[str] = []
+        for entry in self._synonyms:
+            if entry.variant in text:
+                added.extend(word for word in entry.canonical if word not in text and word not in added)
+        return f"{text} {' '.join(added)}" if added else text
+
+    def query_tokens(self, text: str) -> list[str]:
+        """Tokens of the expanded query: what retrievers match against."""
+        return self.tokenize(self.expand_query(text))
+
+
+def _homophone_index(words: Iterable[str]) -> dict[tuple[str, ...], str]:
+    """Toneless pinyin of each Chinese word of 3–6 characters → the word; sounds shared by two words are dropped."""
+    from pypinyin import lazy_pinyin
+
+    index: dict[tuple[str, ...], str] = {}
+    clashes: set[tuple[str, ...]] = set()
+    for word in words:
+        if not 3 <= len(word) <= 6 or not all(_HAN.match(ch) for ch in word):
+            continue
+        key = tuple(lazy_pinyin(word))
+        if key in index and index[key] != word:
+            clashes.add(key)
+        index.setdefault(key, word)
+    for key in clashes:
+        del index[key]
+    return index

@@ -1,0 +1,101 @@
+"""Build, persist and reload the indexes; an index built from other inputs or settings is rebuilt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.bm25 import BM25Retriever
+from knowledge.chinese import DEFAULT_SYNONYMS, DOMAIN_DICTIONARY, ChineseText
+from knowledge.chunking import chunk_plan
+from knowledge.corpus import corpus_fingerprint, read_plans
+from knowledge.gazetteer import PLACES_FILE, Gazetteer
+from knowledge.settings import KnowledgeSettings
+from knowledge.store import PassageStore
+
+INDEX_FORMAT = 1
+FINGERPRINT_FILE = "fingerprint.json"
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class KnowledgeIndex:
+    """The store and its retrievers, ready to search."""
+
+    store: PassageStore
+    bm25: BM25Retriever
+    text: ChineseText
+    gazetteer: Gazetteer
+    fingerprint: str
+    built: bool
+
+
+def index_fingerprint(settings: KnowledgeSettings) -> str:
+    """Digest of the plans, the lexicon files, the settings and the index format."""
+    digest = hashlib.sha256()
+    digest.update(corpus_fingerprint(settings.plans_dir).encode())
+    for path in (DOMAIN_DICTIONARY, PLACES_FILE, DEFAULT_SYNONYMS):
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    digest.update(json.dumps(settings.fingerprint_fields(), sort_keys=True, default=str).encode())
+    digest.update(str(INDEX_FORMAT).encode())
+    return digest.hexdigest()[:16]
+
+
+def chinese_text_for(gazetteer: Gazetteer) -> ChineseText:
+    """The project's text handling, with every place name known to the tokenizer."""
+    return ChineseText(extra_words=sorted(gazetteer.place_names()))
+
+
+def open_index(settings: KnowledgeSettings, rebuild: bool = False, progress: Progress | None = None) -> KnowledgeIndex:
+    """Load the index at settings.index_dir if its fingerprint matches, else build it there."""
+    gazetteer = Gazetteer.load(settings.plans_dir)
+    text = chinese_text_for(gazetteer)
+    fingerprint = index_fingerprint(settings)
+    directory = settings.index_dir
+    if not rebuild and _stored_fingerprint(directory) == fingerprint:
+        try:
+            store = PassageStore.load(directory)
+            bm25 = BM25Retriever(store, text, settings.bm25_k1, settings.bm25_b)
+            bm25.load(directory)
+            return KnowledgeIndex(store, bm25, text, gazetteer, fingerprint, built=False)
+        except (OSError, ValueError, KeyError) as exc:  # a damaged index is rebuilt, never served
+            if progress:
+                progress(f"index unreadable ({exc}); rebuilding", 0, 1)
+    return _build(settings, gazetteer, text, fingerprint, progress)
+
+
+def _build(
+    settings: KnowledgeSettings, gazetteer: Gazetteer, text: ChineseText, fingerprint: str, progress: Progress | None
+) -> KnowledgeIndex:
+    plans = list(read_plans(settings.plans_dir))
+    passages = []
+    for n, plan_text in enumerate(plans, start=1):
+        passages += chunk_plan(plan_text.plan, plan_text.raw, settings.chunking)[1]
+        if progress:
+            progress(f"chunked {plan_text.plan.short_region}", n, len(plans) + 1)
+    store = PassageStore(passages)
+    bm25 = BM25Retriever(store, text, settings.bm25_k1, settings.bm25_b)
+    bm25.build()
+    directory = settings.index_dir
+    staging = directory.with_name(directory.name + ".building")
+    shutil.rmtree(staging, ignore_errors=True)
+    store.save(staging)
+    bm25.save(staging)
+    (staging / FINGERPRINT_FILE).write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+    shutil.rmtree(directory, ignore_errors=True)
+    staging.rename(directory)
+    if progress:
+        progress("indexed", len(plans) + 1, len(plans) + 1)
+    return KnowledgeIndex(store, bm25, text, gazetteer, fingerprint, built=True)
+
+
+def _stored_fingerprint(directory: Path) -> str | None:
+    try:
+        return json.loads((directory / FINGERPRINT_FILE).read_text(encoding="utf-8"))["fingerprint"]
+    except (OSError, ValueError, KeyError):
+        return None
