@@ -41,6 +41,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
     ("平米", "平方米"), ("km", "公里"), ("kg", "公斤"), ("cm", "厘米"), ("mm", "毫米"), ("min", "分钟"),
     ("m", "米"), ("h", "小时"), ("℃", "摄氏度"), ("°C", "摄氏度"),
 )
+_CHAPTER = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+[章节篇]")
 _HEADING = re.compile(
     r"^\s*(?:"
     r"第[一二三四五六七八九十百零〇\d]+[章节条篇部分]|"
@@ -162,6 +163,8 @@ def _drop_headings(text: str) -> str:
     lines: list[str] = []
     for line in text.splitlines():
         line = re.sub(r"[.…·]{3,}\s*\d*\s*$", "", line)  # table-of-contents leaders and page numbers
+        if _CHAPTER.match(line):  # "第二章 总体要求\t10": a contents line, its page number goes too
+            line = re.sub(r"\s+\d{1,3}\s*$", "", line)
         previous = None
         while previous != line:
             previous, line = line, _HEADING.sub("", line, count=1)
@@ -190,6 +193,8 @@ def _read_units(text: str) -> str:
 
 def _punctuation(text: str) -> str:
     text = re.sub(r"[" + QUOTES + r"]", "", text)
+    # a short aside between words reads as one word: 县（区） → 县区, 乡镇（街道） → 乡镇街道
+    text = re.sub(r"(?<=[" + CJK + r"])[（(]([" + CJK + r"]{1,4})[）)](?=[" + CJK + r"—\-，。、；：！？”’」]|$)", r"\1", text)
     text = re.sub(r"[（(【\[〔［{]", "，", text)
     text = re.sub(r"[）)】\]〕］}]", "，", text)
     text = re.sub(r"——|—|–|…+|·|•|~|/|\\|\||_|=|-(?=[" + CJK + r"])|(?<=[" + CJK + r"])-", "，", text)

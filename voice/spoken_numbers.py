@@ -43,6 +43,8 @@ def read_cardinal(number: str, next_char: str = "") -> str:
         spoken = "两"
     else:
         spoken = _an2cn()(integer, "low")
+        if spoken[:2] in ("二千", "二万", "二亿"):
+            spoken = "两" + spoken[1:]  # 两千, 两万, 两亿 as people say them
     if fraction:
         spoken += "点" + read_digits(fraction)
     return spoken
