@@ -80,6 +80,7 @@ class ChineseText:
     _converter: Any = field(default=None, init=False, repr=False)
     _synonyms: list[SynonymEntry] = field(default_factory=list, init=False, repr=False)
     _homophones: dict[tuple[str, ...], str] = field(default_factory=dict, init=False, repr=False)
+    _vocabulary: frozenset[str] = field(default_factory=frozenset, init=False, repr=False)
 
     def warm_up(self) -> None:
         """Load jieba with the domain dictionary, OpenCC and the synonym and homophone tables."""
@@ -98,7 +99,8 @@ class ChineseText:
         for word in self.extra_words:
             tokenizer.add_word(word, freq=max(2000, 500 * len(word)))
         self._converter = opencc.OpenCC("t2s")
-        self._homophones = _homophone_index(vocabulary | {e.variant for e in self._synonyms})
+        self._vocabulary = frozenset(w for w in vocabulary | {e.variant for e in self._synonyms} if len(w) >= 2)
+        self._homophones = _homophone_index(self._vocabulary)
         self._tokenizer = tokenizer
 
     @property
@@ -132,19 +134,31 @@ class ChineseText:
         return self.tokenize(normalized) + [f"_{b}" for b in bigrams]
 
     def repair_homophones(self, text: str) -> str:
-        """Replace runs that sound like a domain word but are written otherwise (高灵补贴 → 高龄补贴)."""
+        """Replace runs that sound like a domain word but are written otherwise (高灵补贴 → 高龄补贴).
+        Characters already inside a correctly written domain word are never touched."""
         self.warm_up()
         from pypinyin import lazy_pinyin
 
         syllables = lazy_pinyin(text, errors=lambda chars: list(chars))
         if len(syllables) != len(text):
             return text
+        correct: list[tuple[int, int]] = []
+        for word in self._vocabulary:
+            start = text.find(word)
+            while start != -1:
+                correct.append((start, start + len(word)))
+                start = text.find(word, start + 1)
+
+        def breaks_a_correct_word(start: int, end: int) -> bool:
+            return any(s < end and e > start and (s < start or e > end) for s, e in correct)
+
         out = list(text)
         i = 0
         while i < len(text):
             for size in range(6, 2, -1):
                 word = self._homophones.get(tuple(syllables[i : i + size]))
-                if word and _HAN.match(text[i]) and "".join(out[i : i + size]) != word:
+                window = text[i : i + size]
+                if word and word != window and _HAN.match(text[i]) and not breaks_a_correct_word(i, i + size):
                     out[i : i + size] = list(word)
                     i += size - 1
                     break
