@@ -7,6 +7,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -125,15 +126,12 @@ def wav_to_pcm(data: bytes) -> tuple[bytes, int, int, int]:
     raise FormatError("WAV file without a data chunk")
 
 
-def decode_to_pcm(audio: EngineAudio, rate: int, ffmpeg: str = "ffmpeg", timeout_s: float = 60.0) -> bytes:
-    """Engine audio → mono 16-bit PCM at `rate` (WAV at the right rate skips ffmpeg)."""
-    if audio.container == "wav":
-        pcm, src_rate, channels, width = wav_to_pcm(audio.data)
-        if src_rate == rate and channels == 1 and width == SAMPLE_WIDTH:
-            return pcm
-    cmd = [_require(ffmpeg), "-hide_banner", "-loglevel", "error", "-f", audio.container, "-i", "pipe:0"]
-    cmd += ["-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"]
-    return _run(cmd, audio.data, timeout_s)
+def _plain_pcm(audio: EngineAudio, rate: int) -> bytes | None:
+    """The PCM of a WAV that is already mono 16-bit at `rate`, else None."""
+    if audio.container != "wav":
+        return None
+    pcm, src_rate, channels, width = wav_to_pcm(audio.data)
+    return pcm if (src_rate, channels, width) == (rate, 1, SAMPLE_WIDTH) else None
 
 
 def silence(rate: int, milliseconds: int) -> bytes:
@@ -149,6 +147,37 @@ def encode_pcm(pcm: bytes, rate: int, fmt: AudioFormat, ffmpeg: str = "ffmpeg", 
         cmd = [binary, "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(rate), "-ac", "1"]
         cmd += ["-i", "pipe:0", *fmt.ffmpeg_args, "-y", str(out)]
         _run(cmd, pcm, timeout_s)
+        return out.read_bytes()
+
+
+def render(pieces: Sequence[EngineAudio], rate: int, pause_ms: int, fmt: AudioFormat, ffmpeg: str = "ffmpeg",
+           timeout_s: float = 120.0) -> bytes:
+    """Sentence audio joined with `pause_ms` of silence between pieces, encoded to `fmt` in one ffmpeg run."""
+    if not pieces:
+        raise FormatError("no audio to render")
+    plain = [_plain_pcm(piece, rate) for piece in pieces]
+    if all(pcm is not None for pcm in plain):
+        return encode_pcm(silence(rate, pause_ms).join(p for p in plain if p is not None), rate, fmt, ffmpeg,
+                          timeout_s)
+    binary = _require(ffmpeg)
+    with tempfile.TemporaryDirectory(prefix="elderbot-voice-") as tmp:
+        cmd = [binary, "-hide_banner", "-loglevel", "error"]
+        graph: list[str] = []
+        labels: list[str] = []
+        for index, piece in enumerate(pieces):
+            path = Path(tmp) / f"{index}.{piece.container}"
+            path.write_bytes(piece.data)
+            cmd += ["-f", piece.container, "-i", str(path)]
+            graph.append(f"[{index}:a]aresample={rate},aformat=sample_fmts=s16:channel_layouts=mono[s{index}]")
+            labels.append(f"[s{index}]")
+            if index < len(pieces) - 1 and pause_ms > 0:
+                graph.append(f"anullsrc=r={rate}:cl=mono,atrim=duration={pause_ms / 1000:.3f},"
+                             f"aformat=sample_fmts=s16:channel_layouts=mono[p{index}]")
+                labels.append(f"[p{index}]")
+        graph.append("".join(labels) + f"concat=n={len(labels)}:v=0:a=1[out]")
+        out = Path(tmp) / f"out{fmt.suffix}"
+        cmd += ["-filter_complex", ";".join(graph), "-map", "[out]", *fmt.ffmpeg_args, "-y", str(out)]
+        _run(cmd, None, timeout_s)
         return out.read_bytes()
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from voice.cache import AudioCache, cache_key
 from voice.engines.base import EngineUnavailableError, SpeechEngine
-from voice.formats import AudioFormat, decode_to_pcm, encode_pcm, silence
+from voice.formats import AudioFormat, render
 from voice.normalize import has_speakable_text, to_speech_text
 from voice.sentences import limit_sentences, split_sentences
 from voice.settings import VoiceSettings
@@ -122,14 +122,8 @@ class Speaker:
                                      "语音暂时无法生成，请看文字回答。")
 
     def _speak(self, engine: SpeechEngine, sentences: list[str], fmt: AudioFormat) -> bytes:
-        rate, ffmpeg = engine.native_rate, self.settings.ffmpeg_binary
-        pause = silence(rate, self.settings.sentence_pause_ms)
-        pieces: list[bytes] = []
-        for index, sentence in enumerate(sentences):
-            if index:
-                pieces.append(pause)
-            pieces.append(decode_to_pcm(engine.synthesize(sentence), rate, ffmpeg))
-        return encode_pcm(b"".join(pieces), rate, fmt, ffmpeg)
+        pieces = [engine.synthesize(sentence) for sentence in sentences]
+        return render(pieces, engine.native_rate, self.settings.sentence_pause_ms, fmt, self.settings.ffmpeg_binary)
 
     def _rest(self, engine: SpeechEngine, exc: Exception) -> None:
         permanent = isinstance(exc, EngineUnavailableError)
