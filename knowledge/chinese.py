@@ -100,7 +100,7 @@ class ChineseText:
             tokenizer.add_word(word, freq=max(2000, 500 * len(word)))
         self._converter = opencc.OpenCC("t2s")
         self._vocabulary = frozenset(w for w in vocabulary | {e.variant for e in self._synonyms} if len(w) >= 2)
-        self._homophones = _homophone_index(self._vocabulary)
+        self._homophones = _homophone_index(vocabulary)  # plan words only: variants may be typos themselves
         self._tokenizer = tokenizer
 
     @property
