@@ -1,0 +1,30 @@
+"""Pick the dialogue backend a channel talks to: the embedded core (default) or a Rasa server."""
+
+from __future__ import annotations
+
+from bot.messages import DialogueBackend
+from bot.settings import BotSettings
+
+
+class BackendError(ValueError):
+    """A backend setting that cannot work; the message says which values are allowed."""
+
+
+def build_embedded_core(settings: BotSettings):  # noqa: ANN201 - bot.core.DialogueCore, imported lazily
+    """The embedded core over the knowledge base the settings describe."""
+    from bot.core import DialogueCore
+    from knowledge.search import KnowledgeBase
+
+    cache = settings.knowledge.index_dir / "intent-classifier.pkl"
+    return DialogueCore(KnowledgeBase(settings.knowledge), classifier_cache=cache)
+
+
+def build_backend(settings: BotSettings) -> DialogueBackend:
+    """ELDERBOT_BACKEND=embedded (default) or rasa (REST webhook at RASA_URL)."""
+    if settings.backend == "embedded":
+        return build_embedded_core(settings)
+    if settings.backend == "rasa":
+        from bot.rasa_backend import RasaBackend
+
+        return RasaBackend(settings.rasa_url, fallback=None)
+    raise BackendError(f"unknown backend {settings.backend!r}: use 'embedded' or 'rasa'")

@@ -1,0 +1,224 @@
+"""The dialogue core: intent, region slot, clarification, cited extractive answers and an honest fallback.
+Every channel reaches it through `respond(Turn) -> Reply`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from bot import replies
+from bot.composer import AnswerComposer, ComposedAnswer
+from bot.messages import Action, Reply, Turn
+from bot.nlu.intent import IntentClassifier, IntentPrediction
+from bot.relevance import AskedFor, asked_for, coverage, states
+from bot.state import ConversationState, ConversationStore
+from knowledge.passages import Hit
+from knowledge.search import KnowledgeBase, QueryError
+
+TOPIC_INTENTS = frozenset({"subsidy", "elder_university", "station", "meal", "policy_other"})
+SMALLTALK = {
+    "greet": replies.GREETING,
+    "goodbye": replies.GOODBYE,
+    "thanks": replies.THANKS,
+    "affirm": replies.AFFIRM,
+    "deny": replies.DENY,
+}
+MAX_INPUT_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+_FOLLOW_UP = re.compile(r"^(那|那么|那个|还有|另外|还|要是|如果|它|这个)")
+
+
+class DialogueCore:
+    """The embedded backend: NLU, per-conversation state, retrieval and the answer composer."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        classifier_cache: Path,
+        composer: AnswerComposer | None = None,
+        conversations: ConversationStore | None = None,
+        min_coverage: float = 0.3,
+    ) -> None:
+        self.knowledge = knowledge
+        self.classifier_cache = classifier_cache
+        self.composer = composer or AnswerComposer()
+        self.conversations = conversations or ConversationStore()
+        self.min_coverage = min_coverage
+        self._classifier: IntentClassifier | None = None
+
+    def warm_up(self) -> None:
+        """Open the index and train (or load) the intent classifier."""
+        index = self.knowledge.warm_up()
+        if self._classifier is None:
+            self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
+
+    def region_names(self) -> list[str]:
+        return [r.short_name for r in self.knowledge.index.gazetteer.regions]
+
+    def respond(self, turn: Turn) -> Reply:
+        """Answer one turn, keeping the conversation's state."""
+        self.warm_up()
+        text, problem = _clean_input(turn.text)
+        if problem is not None:
+            return _say("out_of_scope", 1.0, problem, Action.SMALLTALK)
+        state = self.conversations.get(turn.conversation)
+        if turn.region:
+            state.region = self._region(turn.region) or state.region
+        prediction = self._predict(text, state)
+        reply = self._dispatch(text, prediction, state, turn.staff)
+        if prediction.name not in ("repeat", "ask_more"):
+            state.last_reply = reply
+        return reply
+
+    def _predict(self, text: str, state: ConversationState) -> IntentPrediction:
+        assert self._classifier is not None
+        prediction = self._classifier.predict(text)
+        named = self.knowledge.regions_in(text)
+        rest = self.knowledge.index.gazetteer.without_places(self.knowledge.index.text.normalize(text))
+        if named and len(_HAN.findall(rest)) <= 4 and prediction.name not in TOPIC_INTENTS | {"human_handoff"}:
+            return IntentPrediction("set_region", 1.0, prediction.ranking)
+        if state.topic and len(text) <= 14 and prediction.name in TOPIC_INTENTS | {"out_of_scope"}:
+            if _FOLLOW_UP.match(text) or prediction.confidence < 0.5:
+                return IntentPrediction(state.topic, prediction.confidence, prediction.ranking)
+        return prediction
+
+    def _dispatch(self, text: str, prediction: IntentPrediction, state: ConversationState, staff: bool) -> Reply:
+        intent, confidence = prediction.name, prediction.confidence
+        if intent in SMALLTALK:
+            return _say(intent, confidence, SMALLTALK[intent], Action.SMALLTALK)
+        if intent == "human_handoff":
+            return _say(intent, confidence, replies.HANDOFF, Action.HANDOFF, state.region)
+        if intent == "repeat":
+            return state.last_reply or _say(intent, confidence, replies.NOTHING_TO_REPEAT, Action.SMALLTALK)
+        if intent == "ask_more":
+            return self._more(state, confidence)
+        if intent == "set_region":
+            return self._set_region(text, state, confidence, staff)
+        if intent in TOPIC_INTENTS:
+            return self._topic(text, intent, confidence, state, staff)
+        return self._fallback(intent, confidence, state.region)
+
+    def _set_region(self, text: str, state: ConversationState, confidence: float, staff: bool) -> Reply:
+        named = self.knowledge.regions_in(text)
+        if len(named) != 1:
+            return self._clarify("set_region", confidence, state, state.pending_question)
+        state.region = named[0]
+        if state.pending_question:
+            pending, state.pending_question = state.pending_question, ""
+            prediction = self._classifier.predict(pending) if self._classifier else None
+            intent = prediction.name if prediction and prediction.name in TOPIC_INTENTS else state.topic
+            return self._topic(pending, intent or "policy_other", confidence, state, staff)
+        short = self.knowledge.index.gazetteer.short_name(named[0])
+        return _say("set_region", confidence, replies.region_remembered(short), Action.SMALLTALK, named[0])
+
+    def _topic(self, text: str, intent: str, confidence: float, state: ConversationState, staff: bool) -> Reply:
+        named = self.knowledge.regions_in(text)
+        if _FOLLOW_UP.match(text) and state.last_question and intent == state.topic:
+            text = f"{state.last_question} {text}"
+        state.topic, state.last_question = intent, text
+        if len(named) == 1:
+            state.region = named[0]
+        regions = named or ([state.region] if state.region else [])
+        if len(regions) == 1:
+            return self._answer(text, intent, confidence, state, regions[0])
+        if not self._relevant_anywhere(text):
+            return self._fallback(intent, confidence, None)
+        if staff or len(regions) > 1:
+            return self._compare(text, intent, confidence, regions or self.knowledge.region_names())
+        return self._clarify(intent, confidence, state, text)
+
+    def _answer(self, text: str, intent: str, confidence: float, state: ConversationState, region: str) -> Reply:
+        hits = self.knowledge.search(text, region=region, k=8)
+        composed = self._compose(text, hits)
+        short = self.knowledge.index.gazetteer.short_name(region)
+        if composed is None:
+            return self._fallback(intent, confidence, region)
+        if not states(asked_for(text), [h.passage.text for h in hits[:3]]):
+            return _say(intent, confidence, replies.no_amount(short), Action.FALLBACK, region)
+        sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
+        state.remaining = sources[len(composed.cited) :]
+        return Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region, sources[:5])
+
+    def _compose(self, text: str, hits: list[Hit]) -> ComposedAnswer | None:
+        """An answer only when the passages cover enough of what the question asks about."""
+        if not hits:
+            return None
+        words = self._content_words(text)
+        found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
+        if coverage(words, found) < self.min_coverage:
+            return None
+        return self.composer.compose(self._terms(text), hits)
+
+    def _compare(self, text: str, intent: str, confidence: float, regions: list[str]) -> Reply:
+        """Region by region, one best sentence each, for staff or a question naming several regions."""
+        lines, speech, sources = [], [], []
+        for region in regions:
+            composed = self._compose(text, self.knowledge.search(text, region=region, k=3))
+            short = self.knowledge.index.gazetteer.short_name(region)
+            if composed is None:
+                lines.append(f"【{short}】规划里没有找到相关内容。")
+                continue
+            hit = composed.cited[0]
+            lines.append(f"【{short}】{composed.sentences[0]}\n  出处：{hit.passage.citation}")
+            speech.append(f"{short}：{composed.speech.split('：', 1)[-1]}")
+            sources.append(hit)
+        if not sources:
+            return self._fallback(intent, confidence, None)
+        return Reply(intent, confidence, Action.ANSWER, "\n".join(lines), "。".join(speech), None, sources)
+
+    def _clarify(self, intent: str, confidence: float, state: ConversationState, question: str) -> Reply:
+        state.pending_question = question
+        names = self.region_names()
+        return Reply(intent, confidence, Action.CLARIFY_REGION, replies.clarify_region(names),
+                     replies.clarify_region(names), None, [], names)
+
+    def _more(self, state: ConversationState, confidence: float) -> Reply:
+        """The next best passage of the last answer, whole."""
+        if not state.remaining:
+            return _say("ask_more", confidence, replies.NOTHING_MORE, Action.SMALLTALK, state.region)
+        hit = state.remaining.pop(0)
+        text = f"{hit.passage.text}\n出处：{hit.passage.citation}"
+        speech = f"{hit.passage.short_region}的规划里还说：{hit.passage.text}"
+        return Reply("ask_more", confidence, Action.ANSWER, text, speech, state.region, [hit])
+
+    def _fallback(self, intent: str, confidence: float, region: str | None) -> Reply:
+        short = self.knowledge.index.gazetteer.short_name(region) if region else None
+        return _say(intent, confidence, replies.fallback(short), Action.FALLBACK, region)
+
+    def _relevant_anywhere(self, text: str) -> bool:
+        hits = self.knowledge.search(text, k=3)
+        found = " ".join(h.passage.section + h.passage.text for h in hits)
+        return bool(hits) and coverage(self._content_words(text), found) >= self.min_coverage
+
+    def _content_words(self, text: str) -> list[str]:
+        index = self.knowledge.index
+        return index.text.tokenize(index.gazetteer.without_places(index.text.expand_query(text)))
+
+    def _terms(self, text: str) -> list[str]:
+        index = self.knowledge.index
+        return index.text.terms(index.gazetteer.without_places(index.text.expand_query(text)))
+
+    def _region(self, name: str) -> str | None:
+        try:
+            return self.knowledge.resolve_region(name)
+        except QueryError:
+            return None
+
+
+def _say(intent: str, confidence: float, text: str, action: Action, region: str | None = None) -> Reply:
+    return Reply(intent, confidence, action, text, text, region)
+
+
+def _clean_input(raw: object) -> tuple[str, str | None]:
+    """(text, None) for a usable question, else ("", a kind message saying what to do)."""
+    if not isinstance(raw, str):
+        return "", replies.UNREADABLE
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", raw)).strip()[:MAX_INPUT_CHARS]
+    if not text:
+        return "", replies.EMPTY_INPUT
+    if not _HAN.search(text):
+        return "", replies.NOT_CHINESE if _LATIN.search(text) else replies.UNREADABLE
+    return text, None
