@@ -18,11 +18,15 @@ _HEADING_KINDS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^第[一二三四五六七八九十百]+节"), 2),
     (re.compile(r"^[一二三四五六七八九十]+、"), 3),
     (re.compile(r"^（[一二三四五六七八九十]+）"), 4),
-    (re.compile(r"^\d{1,2}(?:[.．、]|\s)\s*(?=\S)"), 5),
+    (re.compile(r"^\d{1,2}(?:[.．、](?!\d)|\s)\s*(?=\S)"), 5),
     (re.compile(r"^专栏\s*\d+"), 6),
 )
 _MAX_HEADING_LENGTH = 40
-_NUMBER_THEN_TITLE = re.compile(r"^(第[一二三四五六七八九十百]+[章节]|专栏\s*\d+|\d{1,2}[.．、])\s*(?=\S)")
+_NUMBER_THEN_TITLE = re.compile(r"^(第[一二三四五六七八九十百]+[章节]|专栏\s*\d+|附件\s*\d*|\d{1,2}[.．、])\s*[：:]?\s*(?=\S)")
+_STALE_NUMBER = re.compile(r"^第[一二三四五六七八九十百]+([章节])\s*(?=第[一二三四五六七八九十百]+\1)")
+_BOX_NUMBER = re.compile(r"^专栏\s*(\d+)")
+_ANNEX_RANK = 0
+_ITEM_RANK = 5
 _BOX_RANK = 6
 
 
@@ -45,8 +49,9 @@ def heading_rank(text: str) -> int | None:
 
 def split_heading(text: str) -> tuple[str, str]:
     """(title, body): a short line is all title; '（三）加大资金投入。正文…' keeps its body."""
+    text = _STALE_NUMBER.sub("", text)
     if len(text) <= _MAX_HEADING_LENGTH and "。" not in text[:-1]:
-        return _space_after_number(text.rstrip("。：")), ""
+        return _space_after_number(text.rstrip("。：:")), ""
     head, sep, _ = text.partition("。")
     if sep and len(head) <= _MAX_HEADING_LENGTH:
         return _space_after_number(head), text
@@ -54,50 +59,87 @@ def split_heading(text: str) -> tuple[str, str]:
 
 
 def _space_after_number(title: str) -> str:
-    """'第一章全面开启…' → '第一章 全面开启…'; '专栏1涪陵区…' → '专栏1 涪陵区…'."""
-    return _NUMBER_THEN_TITLE.sub(r"\1 ", title, count=1)
+    """'第一章全面开启…' → '第一章 全面开启…'; '专栏 1：涪陵区…' → '专栏1 涪陵区…'; '附件：…' → '附件 …'."""
+    title = _BOX_NUMBER.sub(r"专栏\1", title, count=1)
+    return _NUMBER_THEN_TITLE.sub(r"\1 ", title, count=1).strip()
 
 
 def structure_document(lines: list[Line]) -> list[Block]:
     """Blocks in document order, each under the headings open at that point."""
-    open_headings: list[tuple[int, str]] = [(-1, PREAMBLE)]
+    outline = _Outline()
     blocks: list[Block] = []
     caption = ""
     for index, line in enumerate(lines):
         if line.table is not None:
-            title = caption or (open_headings[-1][1] if open_headings else "表")
-            path = _path(open_headings)
-            blocks += [Block("table_row", text, path) for text in table_row_texts(line.table, title)]
+            title = caption or outline.innermost()
+            blocks += [Block("table_row", text, outline.content_path()) for text in table_row_texts(line.table, title)]
+            outline.close_box()  # a box (专栏) holding a table ends with it
             caption = ""
             continue
         rank = heading_rank(line.text)
         title, body = split_heading(line.text) if rank is not None else ("", line.text)
-        if rank is not None and title:
-            if open_headings[0][1] == PREAMBLE:
-                open_headings.clear()
-            while open_headings and (open_headings[-1][0] >= rank or open_headings[-1][0] == _BOX_RANK):
-                open_headings.pop()
-            open_headings.append((rank, title))
-            blocks.append(Block("heading", title, _path(open_headings)))
+        if rank is not None and title and outline.open(rank, title):
+            blocks.append(Block("heading", title, outline.path()))
         if not body:
             continue
         next_is_table = index + 1 < len(lines) and lines[index + 1].table is not None
         if next_is_table and len(body) <= _MAX_HEADING_LENGTH and "。" not in body:
             caption = body.strip()
             continue
-        blocks.append(Block("paragraph", body, _path(open_headings)))
+        blocks.append(Block("paragraph", body, outline.content_path()))
     return blocks
+
+
+class _Outline:
+    """The headings open at a point of the document, outermost first."""
+
+    def __init__(self) -> None:
+        self._open: list[tuple[int, str]] = [(-1, PREAMBLE)]
+        self._fresh = False  # the innermost heading has nothing under it yet
+
+    def innermost(self) -> str:
+        return self._open[-1][1] if self._open else "表"
+
+    def path(self) -> tuple[str, ...]:
+        return tuple(title for _, title in self._open)
+
+    def content_path(self) -> tuple[str, ...]:
+        """The path of a paragraph or table row placed here."""
+        self._fresh = False
+        return self.path()
+
+    def open(self, rank: int, title: str) -> bool:
+        """Open a heading, closing those it ends; False for a bare repeat of the heading just opened
+        ('附件' right after '附件 养老托育…')."""
+        if self._fresh and self._open and self._open[-1][0] == rank and self._open[-1][1].startswith(title):
+            return False
+        if self._open and self._open[0][1] == PREAMBLE:
+            self._open.clear()
+        while self._open and self._closes(rank):
+            self._open.pop()
+        self._open.append((rank, title))
+        self._fresh = True
+        return True
+
+    def close_box(self) -> None:
+        if self._open and self._open[-1][0] == _BOX_RANK:
+            self._open.pop()
+
+    def _closes(self, rank: int) -> bool:
+        """Whether a new heading of `rank` closes the innermost open one. A box (专栏) stays open for the
+        numbered items listed inside it, unless it sits inside a numbered item itself."""
+        top = self._open[-1][0]
+        if top == _BOX_RANK:
+            inside_item = any(r == _ITEM_RANK for r, _ in self._open[:-1])
+            return not (rank == _ITEM_RANK and not inside_item)
+        return top >= rank
 
 
 def table_row_texts(table: Table, caption: str) -> list[str]:
     """Each row as readable text: '表名：列名：值；列名：值'."""
     texts = []
     for row in table.rows:
-        cells = [f"{name}：{value}" for name, value in zip(table.header, row) if value and name]
+        cells = [f"{name}：{value}" for name, value in zip(table.header, row, strict=False) if value and name]
         if cells:
             texts.append(f"{caption}：{'；'.join(cells)}")
     return texts
-
-
-def _path(open_headings: list[tuple[int, str]]) -> tuple[str, ...]:
-    return tuple(title for _, title in open_headings)
