@@ -40,7 +40,7 @@ class DialogueCore:
         classifier_cache: Path,
         composer: AnswerComposer | None = None,
         conversations: ConversationStore | None = None,
-        min_coverage: float = 0.3,
+        min_coverage: float = 0.2,
     ) -> None:
         self.knowledge = knowledge
         self.classifier_cache = classifier_cache
@@ -136,7 +136,7 @@ class DialogueCore:
         short = self.knowledge.index.gazetteer.short_name(region)
         if composed is None:
             return self._fallback(intent, confidence, region)
-        if not states(asked_for(text), [h.passage.text for h in hits[:3]]):
+        if not states(asked_for(text), composed.sentences):
             return _say(intent, confidence, replies.no_amount(short), Action.FALLBACK, region)
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
         state.remaining = sources[len(composed.cited) :]
