@@ -1,0 +1,135 @@
+"""Request and response models of the HTTP API; they are also what /openapi.json documents."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_QUESTION_CHARS = 500
+MAX_SPEAK_CHARS = 2000
+MAX_REGION_CHARS = 40
+CALL_ID_PATTERN = r"^[A-Za-z0-9_.:@+\-]{1,128}$"
+CONVERSATION_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
+AUDIO_ID_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class Topic(str, Enum):
+    """The four things the plans are asked about most."""
+
+    SUBSIDY = "subsidy"
+    ELDER_UNIVERSITY = "elder_university"
+    STATION = "station"
+    MEAL = "meal"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AskRequest(_Strict):
+    """One question, optionally pinned to a region and continuing a conversation."""
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["涪陵高龄津贴怎么领？"])
+    region: str | None = Field(default=None, min_length=1, max_length=MAX_REGION_CHARS, examples=["涪陵"])
+    conversation: str | None = Field(default=None, pattern=CONVERSATION_PATTERN, examples=["staff:42"])
+    staff: bool = Field(default=False, description="Ask for the exact policy wording (staff page).")
+
+
+class Source(BaseModel):
+    """A cited passage of a plan."""
+
+    text: str
+    title: str
+    region: str
+    section: str
+    chunk_id: str
+    score: float
+
+
+class AskResponse(BaseModel):
+    """Reply.to_dict(): the same contract as `elderbot ask --jsonl` and the Rasa actions."""
+
+    intent: str
+    confidence: float
+    region: str | None
+    action: str
+    answer: str
+    speech: str
+    sources: list[Source]
+    options: list[str]
+
+
+class SearchResponse(BaseModel):
+    """Best passages for a query, best first."""
+
+    sources: list[Source]
+
+
+class CompareRow(BaseModel):
+    """One region's best passage for the query, or none when its plan says nothing about it."""
+
+    region: str
+    short_region: str
+    citation: str | None
+    source: Source | None
+
+
+class CompareResponse(BaseModel):
+    """One row per region, in manifest order, for side-by-side reading."""
+
+    query: str
+    rows: list[CompareRow]
+
+
+class RegionInfo(BaseModel):
+    name: str
+    short_name: str
+
+
+class RegionsResponse(BaseModel):
+    regions: list[RegionInfo]
+
+
+class TopicInfo(BaseModel):
+    name: Topic
+    label: str
+
+
+class TopicsResponse(BaseModel):
+    topics: list[TopicInfo]
+
+
+class SpeakRequest(_Strict):
+    """Text to read aloud and the audio format wanted."""
+
+    text: str = Field(min_length=1, max_length=MAX_SPEAK_CHARS, examples=["高龄津贴按月发放。"])
+    format: Literal["mp3", "ogg", "wav8k"] = "mp3"
+
+
+class HotlineRequest(_Strict):
+    """What the phone system's speech recognition heard on one call."""
+
+    call_id: str = Field(pattern=CALL_ID_PATTERN, examples=["call-20240101-0001"])
+    text: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["我想问一下高龄津贴"])
+
+
+class HotlineResponse(BaseModel):
+    """What to say on the call; action "handoff" asks the phone system to transfer to a person."""
+
+    speech: str
+    answer: str
+    action: str
+    audio_url: str | None = Field(description="WAV 8 kHz mono 16-bit; null when no speech could be made.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class ErrorBody(BaseModel):
+    """Every error: a message in Chinese and English a person can act on."""
+
+    detail: str
+    errors: list[dict[str, object]] | None = None
