@@ -33,8 +33,11 @@ class VoiceSettings:
     edge_rate: str = "-20%"
     edge_url: str | None = None
     # espeak-ng (offline)
-    espeak_voice: str = "cmn"
-    espeak_speed_wpm: int = 130
+    # "cmn" in espeak-ng 1.51 (Debian 12) switches to English for most characters' pinyin ("gao one ling
+    # two"); "cmn-latn-pinyin" speaks the same dictionary with Mandarin phonemes. espeak counts a syllable
+    # as a word: 175 wpm (its default) is ~3.6 characters a second, 150 is a calmer ~3.
+    espeak_voice: str = "cmn-latn-pinyin"
+    espeak_speed_wpm: int = 150
     espeak_binary: str = "espeak-ng"
     # audio cache
     cache_dir: Path | None = field(default_factory=_default_cache_dir)

@@ -8,6 +8,7 @@ engine speaks; the caller only sees an error when no engine at all can speak.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -120,6 +121,10 @@ class Speaker:
             return SpeechResult(audio, fmt, engine.name, False, speech, truncated)
         raise SpeechUnavailableError("all TTS engines failed: " + "; ".join(failures),
                                      "语音暂时无法生成，请看文字回答。")
+
+    async def asynthesize(self, text: str, fmt: AudioFormat = AudioFormat.OGG_OPUS) -> SpeechResult:
+        """`synthesize` in a worker thread, for async channels (Telegram handlers, the HTTP API)."""
+        return await asyncio.to_thread(self.synthesize, text, fmt)
 
     def _speak(self, engine: SpeechEngine, sentences: list[str], fmt: AudioFormat) -> bytes:
         pieces = [engine.synthesize(sentence) for sentence in sentences]

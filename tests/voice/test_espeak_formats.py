@@ -58,3 +58,21 @@ def test_longer_answers_take_longer(espeak_settings: VoiceSettings) -> None:
     short = probe(speaker.synthesize("请拨打热线。", AudioFormat.WAV_8K).audio).duration_s
     long = probe(speaker.synthesize(ANSWER, AudioFormat.WAV_8K).audio).duration_s
     assert long > 2 * short
+
+
+def test_default_voice_speaks_mandarin_not_english_pinyin() -> None:
+    import subprocess
+
+    voice = VoiceSettings().espeak_voice
+    phonemes = subprocess.run(["espeak-ng", "-v", voice, "-q", "-x", "高龄津贴每月发放"], capture_output=True,
+                              text=True, check=True).stdout
+    assert "(en)" not in phonemes and phonemes.count("_|") >= 8  # one Mandarin syllable per character
+
+
+def test_async_callers_get_the_same_audio(espeak_settings: VoiceSettings) -> None:
+    import asyncio
+
+    speaker = Speaker(espeak_settings)
+    result = asyncio.run(speaker.asynthesize("助餐点中午开放。", AudioFormat.MP3))
+    assert result.engine == "espeak" and probe(result.audio).codec == "mp3"
+    assert speaker.synthesize("助餐点中午开放。", AudioFormat.MP3).cached

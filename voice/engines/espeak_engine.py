@@ -1,4 +1,4 @@
-"""espeak-ng: offline, always available (Debian package `espeak-ng`), Mandarin voice `cmn`."""
+"""espeak-ng: offline, always available (Debian package `espeak-ng`), Mandarin voice `cmn-latn-pinyin`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class EspeakEngine:
     name = "espeak"
     native_rate = 22050
 
-    def __init__(self, voice: str = "cmn", speed_wpm: int = 130, timeout_s: float = 30.0,
+    def __init__(self, voice: str = "cmn-latn-pinyin", speed_wpm: int = 150, timeout_s: float = 30.0,
                  binary: str = "espeak-ng") -> None:
         self.voice = voice
         self.speed_wpm = speed_wpm
