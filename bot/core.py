@@ -11,7 +11,7 @@ from bot import replies
 from bot.composer import AnswerComposer, ComposedAnswer
 from bot.messages import Action, Reply, Turn
 from bot.nlu.intent import IntentClassifier, IntentPrediction
-from bot.relevance import AskedFor, asked_for, coverage, states
+from bot.relevance import TermRarity, asked_for, coverage, states
 from bot.state import ConversationState, ConversationStore
 from knowledge.passages import Hit
 from knowledge.search import KnowledgeBase, QueryError
@@ -40,7 +40,7 @@ class DialogueCore:
         classifier_cache: Path,
         composer: AnswerComposer | None = None,
         conversations: ConversationStore | None = None,
-        min_coverage: float = 0.2,
+        min_coverage: float = 0.3,
     ) -> None:
         self.knowledge = knowledge
         self.classifier_cache = classifier_cache
@@ -48,12 +48,14 @@ class DialogueCore:
         self.conversations = conversations or ConversationStore()
         self.min_coverage = min_coverage
         self._classifier: IntentClassifier | None = None
+        self._rarity: TermRarity | None = None
 
     def warm_up(self) -> None:
         """Open the index and train (or load) the intent classifier."""
         index = self.knowledge.warm_up()
         if self._classifier is None:
             self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
+            self._rarity = TermRarity([p.section + p.text for p in index.store.passages])
 
     def region_names(self) -> list[str]:
         return [r.short_name for r in self.knowledge.index.gazetteer.regions]
@@ -80,9 +82,9 @@ class DialogueCore:
         rest = self.knowledge.index.gazetteer.without_places(self.knowledge.index.text.normalize(text))
         if named and len(_HAN.findall(rest)) <= 4 and prediction.name not in TOPIC_INTENTS | {"human_handoff"}:
             return IntentPrediction("set_region", 1.0, prediction.ranking)
-        if state.topic and len(text) <= 14 and prediction.name in TOPIC_INTENTS | {"out_of_scope"}:
-            if _FOLLOW_UP.match(text) or prediction.confidence < 0.5:
-                return IntentPrediction(state.topic, prediction.confidence, prediction.ranking)
+        short_follow_up = len(text) <= 14 and (_FOLLOW_UP.match(text) or prediction.confidence < 0.5)
+        if state.topic and short_follow_up and prediction.name in TOPIC_INTENTS | {"out_of_scope"}:
+            return IntentPrediction(state.topic, prediction.confidence, prediction.ranking)
         return prediction
 
     def _dispatch(self, text: str, prediction: IntentPrediction, state: ConversationState, staff: bool) -> Reply:
@@ -148,7 +150,7 @@ class DialogueCore:
             return None
         words = self._content_words(text)
         found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
-        if coverage(words, found) < self.min_coverage:
+        if coverage(words, found, self._rarity) < self.min_coverage:
             return None
         return self.composer.compose(self._terms(text), hits)
 
@@ -191,7 +193,7 @@ class DialogueCore:
     def _relevant_anywhere(self, text: str) -> bool:
         hits = self.knowledge.search(text, k=3)
         found = " ".join(h.passage.section + h.passage.text for h in hits)
-        return bool(hits) and coverage(self._content_words(text), found) >= self.min_coverage
+        return bool(hits) and coverage(self._content_words(text), found, self._rarity) >= self.min_coverage
 
     def _content_words(self, text: str) -> list[str]:
         index = self.knowledge.index

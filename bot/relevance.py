@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from enum import Enum
@@ -30,10 +31,27 @@ def states(kind: AskedFor, sentences: Sequence[str]) -> bool:
     return True
 
 
-def coverage(content_words: Sequence[str], text: str) -> float:
-    """Share of the question's content words (each weighted by its length) found in the text."""
+class TermRarity:
+    """How much a word says: log inverse document frequency over the passages, computed on demand;
+    words the plans never use weigh nothing."""
+
+    def __init__(self, documents: Sequence[str]) -> None:
+        self.documents = documents
+        self._weights: dict[str, float] = {}
+
+    def weight(self, word: str) -> float:
+        if word not in self._weights:
+            df = sum(1 for doc in self.documents if word in doc)
+            # a word no plan uses cannot be covered by any passage: it says nothing about relevance
+            self._weights[word] = math.log((len(self.documents) + 1) / df) if df else 0.0
+        return self._weights[word]
+
+
+def coverage(content_words: Sequence[str], text: str, rarity: TermRarity) -> float:
+    """Share of the question's content words, each weighted by its rarity, found in the text."""
     words = [w for w in dict.fromkeys(content_words) if len(w) >= 2]
-    if not words:
+    weights = {w: max(rarity.weight(w), 0.0) for w in words}
+    total = sum(weights.values())
+    if total <= 0:
         return 0.0
-    total = sum(min(len(w), 4) for w in words)
-    return sum(min(len(w), 4) for w in words if w in text) / total
+    return sum(weight for word, weight in weights.items() if word in text) / total
