@@ -6,6 +6,7 @@ Texts passed to `near_place` are expected normalised to Simplified Chinese (the 
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ class PlaceResult:
         }
 
 
+@functools.lru_cache(maxsize=65536)
 def place_stem(name: str) -> str:
     """蔺市街道 → 蔺市, 童家镇 → 童家, 乐至县 → 乐至; names of two characters or less stay whole."""
     for suffix in _PLACE_SUFFIXES:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Sequence
+from typing import Any
 
 import numpy as np
 
 EARTH_RADIUS_M = 6_371_008.8
+MAX_CACHED_TREES = 32
 
 
 def haversine_m(lat1: float, lon1: float, lat2: np.ndarray | float, lon2: np.ndarray | float) -> np.ndarray:
@@ -35,21 +37,42 @@ def _unit_vectors(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
 
 
 class NearestIndex:
-    """Points as unit vectors, split by group: the nearest k are the k largest dot products (one mat-vec
-    and one argpartition per group asked for), then exact haversine distances for those k."""
+    """Points as 3-D unit vectors in a KD-tree (one for all points, one per set of groups asked for): the
+    nearest by chord length are the nearest on the sphere, so the query is exact; distances in metres are
+    then computed with haversine.
+
+    scipy (installed with scikit-learn, a core dependency) is imported only when there are points to index."""
 
     def __init__(self, lats: Sequence[float], lons: Sequence[float], groups: Sequence[str]) -> None:
         if not (len(lats) == len(lons) == len(groups)):
             raise ValueError("lats, lons and groups must have the same length")
         self._lats = np.asarray(lats, dtype=np.float64)
         self._lons = np.asarray(lons, dtype=np.float64)
-        vectors = _unit_vectors(self._lats, self._lons)
-        group_array = np.asarray(groups, dtype=object)
-        self._all = (np.arange(len(groups)), vectors)
-        self._by_group: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for group in dict.fromkeys(groups):
-            ids = np.flatnonzero(group_array == group)
-            self._by_group[group] = (ids, np.ascontiguousarray(vectors[ids]))
+        self._all: tuple[np.ndarray, Any] | None = None
+        self._groups = np.asarray(groups, dtype=str)
+        self._union_trees: dict[frozenset[str], tuple[np.ndarray, Any]] = {}
+        if len(self._lats) == 0:
+            return
+        self._vectors = _unit_vectors(self._lats, self._lons)
+        self._all = (np.arange(len(self._lats)), self._tree(self._vectors))
+
+    @staticmethod
+    def _tree(vectors: np.ndarray) -> Any:
+        from scipy.spatial import cKDTree
+
+        return cKDTree(vectors)
+
+    def _subset(self, groups: Collection[str]) -> tuple[np.ndarray, Any] | None:
+        """The tree of the points of these groups, built on first use and kept (there are few type sets:
+        one per topic or type asked for)."""
+        key = frozenset(groups)
+        if key not in self._union_trees:
+            if len(self._union_trees) >= MAX_CACHED_TREES:
+                self._union_trees.pop(next(iter(self._union_trees)))
+            ids = np.flatnonzero(np.isin(self._groups, list(key)))
+            self._union_trees[key] = (ids, self._tree(self._vectors[ids]) if len(ids) else None)
+        ids, tree = self._union_trees[key]
+        return (ids, tree) if len(ids) else None
 
     def __len__(self) -> int:
         return len(self._lats)
@@ -57,23 +80,14 @@ class NearestIndex:
     def query(self, lat: float, lon: float, k: int, groups: Collection[str] | None = None) -> list[tuple[int, float]]:
         """(point id, metres) of the k nearest points, nearest first; only points of `groups` when given."""
         check_coordinates(lat, lon)
-        if k <= 0:
+        if k <= 0 or self._all is None:
             return []
+        part = self._all if groups is None else self._subset(groups)
+        if part is None:
+            return []
+        ids, tree = part
         target = _unit_vectors(np.array([lat]), np.array([lon]))[0]
-        parts = [self._all] if groups is None else [self._by_group[g] for g in groups if g in self._by_group]
-        candidates: list[np.ndarray] = []
-        for ids, vectors in parts:
-            if len(ids) == 0:
-                continue
-            dots = vectors @ target
-            if len(ids) > k:
-                best = np.argpartition(-dots, k - 1)[:k]
-                candidates.append(ids[best])
-            else:
-                candidates.append(ids)
-        if not candidates:
-            return []
-        chosen = np.concatenate(candidates)
+        chosen = ids[np.atleast_1d(tree.query(target, k=min(k, len(ids)))[1])]
         distances = haversine_m(lat, lon, self._lats[chosen], self._lons[chosen])
         order = np.lexsort((chosen, distances))[:k]
         return [(int(chosen[i]), float(distances[i])) for i in order]

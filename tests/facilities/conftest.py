@@ -33,6 +33,11 @@ def gazetteer():
     return Gazetteer.load()
 
 
-def folder_bytes(folder: Path) -> dict[str, bytes]:
-    """Every file of a folder with its bytes, to check that nothing changed."""
+def _folder_bytes(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def folder_bytes():
+    """Every file of a folder with its bytes, to check that nothing changed."""
+    return _folder_bytes

@@ -17,7 +17,6 @@ from knowledge.facility_store import (
     import_facility_file,
     read_directory,
 )
-from tests.facilities.conftest import folder_bytes
 
 
 def test_import_into_an_empty_folder_creates_local_csv(tmp_path: Path, fixtures: Path) -> None:
@@ -54,14 +53,14 @@ def test_import_updates_known_rows_in_the_file_that_holds_them(shipped_copy: Pat
 
 
 @pytest.mark.parametrize("name", ["bad_rows.csv", "duplicates.csv"])
-def test_a_bad_file_changes_nothing(shipped_copy: Path, fixtures: Path, name: str) -> None:
+def test_a_bad_file_changes_nothing(folder_bytes, shipped_copy: Path, fixtures: Path, name: str) -> None:
     before = folder_bytes(shipped_copy)
     with pytest.raises(FacilityFileError):
         import_facility_file(fixtures / name, shipped_copy)
     assert folder_bytes(shipped_copy) == before
 
 
-def test_a_bad_file_already_in_the_folder_blocks_imports(tmp_path: Path, fixtures: Path) -> None:
+def test_a_bad_file_already_in_the_folder_blocks_imports(folder_bytes, tmp_path: Path, fixtures: Path) -> None:
     shutil.copy(fixtures / "bad_rows.csv", tmp_path / "broken.csv")
     before = folder_bytes(tmp_path)
     with pytest.raises(FacilityFileError) as caught:
@@ -76,7 +75,7 @@ def test_dry_run_reports_and_writes_nothing(tmp_path: Path, fixtures: Path) -> N
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_write_leaves_every_file_as_it_was(shipped_copy: Path, tmp_path: Path, monkeypatch) -> None:
+def test_failed_write_leaves_every_file_as_it_was(folder_bytes, shipped_copy: Path, tmp_path: Path, monkeypatch) -> None:
     update = tmp_path / "update.csv"
     # one known row (updates plan_facilities.csv) and one new row (creates local.csv): two files to write
     update.write_text("name,type,region,address,phone,source\n"
