@@ -26,12 +26,13 @@ _FOLD = str.maketrans({
     **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
     **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
     "％": "%", "．": ".", "～": "~", "－": "-", "＋": "+", "／": "/", "＜": "<", "＞": ">", "＝": "=",
-    "≧": "≥", "≦": "≤", "﹪": "%", "∶": "︰", "\u3000": " ", "\u00a0": " ",
+    "≧": "≥", "≦": "≤", "≈": "约", "﹪": "%", "∶": "︰", "\u3000": " ", "\u00a0": " ",
     "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
 })
 
-# Hotlines that are always read digit by digit (12345 政务服务, 12348 法律援助, 12349 养老服务, ...).
-_SERVICE_HOTLINE = r"(?:123\d\d|9[56]\d{3}|11[049]|12[0-2])"
+# Hotlines read digit by digit even without 热线/拨打 next to them (12345 政务服务, 12348 法律援助, 12349 养老
+#服务, 96xxx local service lines); 110/120/119 only after a phone word, as they are also plain counts.
+_SERVICE_HOTLINE = r"(?:123\d\d|96\d{3})"
 _PHONE_CONTEXT_BEFORE = r"(?:热线|电话|拨打|致电|号码|专线|手机|服务台)[：:\s]*[" + QUOTES + r"]?"
 _PHONE_CONTEXT_AFTER = r"[" + QUOTES + r"]?(?:热线|专线|电话|服务热线)"
 _MEASURE_AFTER = r"(?:[个家所张人名位次元岁年月日天号条项户间座层台辆套份亩米万亿千百%]|平方|周岁|公里|小时|分钟)"
@@ -119,6 +120,7 @@ RULES: tuple[Rule, ...] = (
     _rule("document number", r"[〔\[［](\d{4})[〕\]］]\s*第?\s*(\d+)\s*号",
           lambda m: read_year(m.group(1)) + "年第" + read_cardinal(m.group(2)) + "号"),
     _rule("landline", r"(?<![\d.])[(（]?(0\d{2,3})[)）]?[-\s]?(\d{7,8})(?![\d.])", _phone),
+    _rule("toll-free", r"(?<![\d.])([48]00)[-\s]?(\d{3})[-\s]?(\d{4})(?![\d.])", _phone),
     _rule("mobile", r"(?<![\d.])(1[3-9]\d)(\d{4})(\d{4})(?![\d.])", _phone),
     _rule("number after phone words", r"(" + _PHONE_CONTEXT_BEFORE + r")(\d{3,12})(?![\d.])(?!\s*" + _MEASURE_AFTER + ")",
           lambda m: m.group(1) + read_digits(m.group(2), phone=True)),
@@ -135,6 +137,8 @@ RULES: tuple[Rule, ...] = (
     _rule("at most", r"≤\s*|小于等于|<=", lambda m: "不高于"),
     _rule("more than", r">\s*(?=\d)", lambda m: "高于"),
     _rule("less than", r"<\s*(?=\d)", lambda m: "低于"),
+    _rule("range with unit on both sides", r"(" + NUM + r")([岁元年月日天个万亿])" + r"\s*(?:-{1,2}|—{1,2}|–|~)\s*(?=\d)",
+          lambda m: read_cardinal(m.group(1), m.group(2)) + m.group(2) + "到"),
     _rule("percent range", r"(" + NUM + r")\s*%?" + RANGE + r"(" + NUM + r")\s*%",
           lambda m: read_percent(m.group(1)) + "到" + read_percent(m.group(2))),
     _rule("percent", r"(" + NUM + r")\s*%", lambda m: read_percent(m.group(1))),
@@ -154,6 +158,8 @@ RULES: tuple[Rule, ...] = (
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(_FOLD)
+    text = re.sub(r"\[([^\]\n]+)\]\((?:https?://|mailto:)[^)\s]*\)", r"\1", text)  # markdown link → its words
+    text = re.sub(r"(?:https?://|www\.)[\w\-.~:/?#\[\]@!$&'()*+,;=%]+", "，网址请看文字，", text)
     text = re.sub(r"\[bookmark:[^\]]*\]", "", text)
     text = re.sub(r"\*{1,3}|#{1,6}\s|`+", "", text)
     return "".join(" " if unicodedata.category(ch) == "Cc" and ch not in "\t\n" else ch for ch in text)
