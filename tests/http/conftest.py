@@ -1,0 +1,104 @@
+"""The HTTP app over the real embedded dialogue core (index built once per session) and espeak-ng speech."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from bot.backends import build_backend
+from bot.http.app import create_app
+from bot.messages import DialogueBackend, Reply, Turn
+from bot.settings import BotSettings
+from knowledge.settings import KnowledgeSettings
+from voice.settings import VoiceSettings
+from voice.speaker import Speaker
+
+API_KEY = "test-key-3f9a1c"
+
+
+@pytest.fixture(scope="session")
+def api_key() -> str:
+    return API_KEY
+
+
+@pytest.fixture
+def speech_tools() -> None:
+    """Skip when espeak-ng or ffmpeg is missing (scripts/install-system.sh installs both)."""
+    missing = [name for name in ("espeak-ng", "ffmpeg") if shutil.which(name) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (scripts/install-system.sh installs it)")
+
+
+class RecordingBackend:
+    """The real core, with every turn it was given kept for inspection."""
+
+    def __init__(self, backend: DialogueBackend) -> None:
+        self.backend = backend
+        self.knowledge = getattr(backend, "knowledge", None)
+        self.turns: list[Turn] = []
+
+    def respond(self, turn: Turn) -> Reply:
+        self.turns.append(turn)
+        return self.backend.respond(turn)
+
+    def region_names(self) -> list[str]:
+        return self.backend.region_names()
+
+
+@pytest.fixture(scope="session")
+def http_settings(tmp_path_factory: pytest.TempPathFactory) -> BotSettings:
+    root = tmp_path_factory.mktemp("http")
+    return BotSettings(knowledge=KnowledgeSettings(index_dir=root / "index"), data_dir=root / "data")
+
+
+@pytest.fixture(scope="session")
+def core(http_settings: BotSettings) -> DialogueBackend:
+    """The real embedded core (build_backend), warmed up once: index and intent classifier."""
+    backend = build_backend(http_settings)
+    warm = getattr(backend, "warm_up", None)
+    if callable(warm):
+        warm()
+    return backend
+
+
+@pytest.fixture(scope="session")
+def speaker(tmp_path_factory: pytest.TempPathFactory) -> Speaker:
+    """Offline speech only: espeak-ng, with its own cache."""
+    return Speaker(VoiceSettings(engines=("espeak",), cache_dir=tmp_path_factory.mktemp("voice-cache")))
+
+
+@pytest.fixture(scope="session")
+def recording_core(core: DialogueBackend) -> RecordingBackend:
+    return RecordingBackend(core)
+
+
+@pytest.fixture(scope="session")
+def app(http_settings: BotSettings, recording_core: RecordingBackend, speaker: Speaker) -> FastAPI:
+    return create_app(http_settings, backend=recording_core, speaker=speaker)
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def keyed_client(http_settings: BotSettings, core: DialogueBackend, speaker: Speaker) -> Iterator[TestClient]:
+    """The app with ELDERBOT_API_KEY configured."""
+    app = create_app(replace(http_settings, api_key=API_KEY), backend=core, speaker=speaker)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = Path(__file__).resolve().parents[2] / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
