@@ -42,6 +42,8 @@ _UNITS: tuple[tuple[str, str], ...] = (
     ("平米", "平方米"), ("km", "公里"), ("kg", "公斤"), ("cm", "厘米"), ("mm", "毫米"), ("min", "分钟"),
     ("m", "米"), ("h", "小时"), ("℃", "摄氏度"), ("°C", "摄氏度"),
 )
+_WRAPPED = "\x00"  # marks a line that continues on the next one
+_WRAP_MIN_CHARS = 40
 _CHAPTER = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+[章节篇]")
 _HEADING = re.compile(
     r"^\s*(?:"
@@ -175,9 +177,17 @@ def _drop_headings(text: str) -> str:
         while previous != line:
             previous, line = line, _HEADING.sub("", line, count=1)
         line = line.strip()
-        if line:
-            lines.append(line if re.search(r"[。！？；!?;:：，,]$", line) else line + "。")
-    text = "".join(lines)
+        if not line:
+            continue
+        if lines and lines[-1].endswith(_WRAPPED):  # a long line cut mid-sentence by PDF extraction
+            lines[-1] = lines[-1][: -len(_WRAPPED)] + line
+        else:
+            lines.append(line)
+        if not re.search(r"[。！？；!?;:：，,]$", lines[-1]):
+            # titles end without punctuation; a long paragraph line that does was wrapped mid-sentence
+            wrapped = len(lines[-1]) >= _WRAP_MIN_CHARS and re.search(r"[。；]", lines[-1])
+            lines[-1] += _WRAPPED if wrapped else "。"
+    text = "".join(lines).replace(_WRAPPED, "。")
     # numbering glued after a sentence end: "……制度。2.推进……", "（一）" anywhere
     text = re.sub(r"(?<=[。；！？：])\s*(?:\d{1,2}[.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）])\s*", "", text)
     text = re.sub(r"[（(][一二三四五六七八九十]{1,3}[)）]", "", text)
@@ -205,6 +215,7 @@ def _punctuation(text: str) -> str:
     text = re.sub(r"[）)】\]〕］}]", "，", text)
     text = re.sub(r"——|—|–|…+|·|•|~|/|\\|\||_|=|-(?=[" + CJK + r"])|(?<=[" + CJK + r"])-", "，", text)
     text = text.replace("&", "和")
+    text = re.sub(r"(?<=[" + CJK + r"])\s*and\s*(?=[" + CJK + r"])", "和", text)
     ascii_to_cjk = {",": "，", ";": "；", "?": "？", "!": "！", ":": "："}
     text = re.sub(r"[,;?!:]", lambda m: ascii_to_cjk[m.group(0)], text)
     text = re.sub(r"\.(?!\w)", "。", text)

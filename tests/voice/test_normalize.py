@@ -173,3 +173,21 @@ def test_number_helpers() -> None:
     assert read_digits("2025") == "二零二五"
     assert read_percent("100") == "百分之百"
     assert read_clock(8, 0) == "八点"
+
+
+def test_every_plan_line_becomes_digit_free_speech() -> None:
+    from pathlib import Path
+
+    plans = sorted((Path(__file__).resolve().parents[2] / "knowledge" / "plans").glob("*.txt"))
+    assert len(plans) == 5
+    for plan in plans:
+        for line in plan.read_text(encoding="utf-8").splitlines():
+            spoken = to_speech_text(line)
+            assert not any(ch.isdigit() or ch in "%≥≤︰" for ch in spoken), (plan.name, line, spoken)
+
+
+def test_line_wrapped_mid_sentence_is_joined() -> None:
+    wrapped = ("建立由区民政局、区财政局牵头的督促指导小组。为试点工作提供政策咨询和业务\n"
+               "指导，督促试点工作开展。")
+    assert to_speech_text(wrapped) == "建立由区民政局、区财政局牵头的督促指导小组。为试点工作提供政策咨询和业务指导，督促试点工作开展。"
+    assert to_speech_text("健全组织机构\n建立领导小组。") == "健全组织机构。建立领导小组。"
