@@ -21,10 +21,12 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
-_PLACE_SUFFIXES = ("街道办事处", "街道", "镇", "乡", "县", "区", "市")
+_TOWN_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
+_COUNTY_SUFFIXES = ("县", "区", "市")
+_PLACE_SUFFIXES = _TOWN_SUFFIXES + _COUNTY_SUFFIXES
 MAX_TERM_CHARS = 40
 _PLACE_CUES = ("附近", "周边", "周围", "一带", "那边", "那里", "这边", "这里", "的", "有", "哪", "在", "里", "上",
-               "镇", "乡", "街道", "街", "社区", "村", "县", "区", "，", "。", "？", "?", "！", "!", " ")
+               "街上", "社区", "村", "，", "。", "？", "?", "！", "!", " ")  # not 区/县: 江北区 is not 江北街道
 TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
     "meal": ("助餐", "食堂", "饭堂", "吃饭", "送餐", "配餐", "餐桌", "老年餐"),
     "station": ("服务站", "服务中心", "日间照料", "日照", "托老", "幸福院", "互助", "驿站"),
@@ -131,8 +133,11 @@ class FacilityDirectory:
 
     @classmethod
     def load(cls, settings: object | None = None, gazetteer: PlaceFinder | None = None) -> FacilityDirectory:
-        """Read the folder named by `settings.facilities_dir` (default: the packaged knowledge/facilities/)."""
-        directory = Path(getattr(settings, "facilities_dir", None) or PACKAGED_FACILITIES_DIR)
+        """Read the folder named by `settings.facilities_dir` (KnowledgeSettings) or
+        `settings.knowledge.facilities_dir` (BotSettings); default: the packaged knowledge/facilities/."""
+        configured = getattr(settings, "facilities_dir", None) or getattr(
+            getattr(settings, "knowledge", None), "facilities_dir", None)
+        directory = Path(configured or PACKAGED_FACILITIES_DIR)
         return cls(combined(read_directory(directory)), gazetteer=gazetteer, directory=directory)
 
     def __len__(self) -> int:
@@ -215,11 +220,11 @@ class FacilityDirectory:
             if place.kind != "region":
                 terms.append(place.name)
         for term in terms:
-            if place_stem(term) in self._by_town:
-                yield MatchLevel.TOWN, term, self._by_town[place_stem(term)]
+            if (key := self._town_key(term)) is not None:
+                yield MatchLevel.TOWN, term, self._by_town[key]
         for term in terms:
-            if place_stem(term) in self._by_county:
-                yield MatchLevel.COUNTY, term, self._by_county[place_stem(term)]
+            if (key := self._county_key(term)) is not None:
+                yield MatchLevel.COUNTY, term, self._by_county[key]
         for term in terms:
             by_address = [i for i, f in enumerate(self.facilities) if len(term) >= 3 and term in f.address]
             if by_address:
@@ -246,10 +251,21 @@ class FacilityDirectory:
     def _is_term(self, term: str, rest: str) -> bool:
         if term in self._by_name:
             return True
+        if term != place_stem(term):
+            return self._town_key(term) is not None or self._county_key(term) is not None
+        known = term in self._by_town or term in self._by_county
+        return known and (not rest or rest.startswith(_PLACE_CUES))
+
+    def _town_key(self, term: str) -> str | None:
+        """The town index key a name refers to: 童家镇/童家 → 童家; not 江北区 (a district) → 江北 (a street)."""
         stem = place_stem(term)
-        if stem not in self._by_town and stem not in self._by_county:
-            return False
-        return stem != term or not rest or rest.startswith(_PLACE_CUES)
+        suffix = term[len(stem):]
+        return stem if stem in self._by_town and (not suffix or suffix in _TOWN_SUFFIXES) else None
+
+    def _county_key(self, term: str) -> str | None:
+        stem = place_stem(term)
+        suffix = term[len(stem):]
+        return stem if stem in self._by_county and (not suffix or suffix in _COUNTY_SUFFIXES) else None
 
     def _ranked(self, ids: Sequence[int], wanted: Sequence[str], limit: int) -> tuple[Facility, ...]:
         order = {t: n for n, t in enumerate(wanted)}

@@ -33,6 +33,8 @@ def names(result) -> list[str]:
 
 def test_load_reads_the_folder_the_settings_name(located: FacilityDirectory, tmp_path: Path) -> None:
     assert located.directory == tmp_path and len(located) == 8
+    bot_settings = SimpleNamespace(knowledge=SimpleNamespace(facilities_dir=tmp_path))
+    assert len(FacilityDirectory.load(bot_settings)) == 8
 
 
 def test_list_by_region_county_and_type(shipped: FacilityDirectory) -> None:
@@ -108,6 +110,13 @@ def test_bare_town_stem_needs_a_place_cue(shipped: FacilityDirectory) -> None:
     assert shipped.near_place("老年大学有文化课吗").match is MatchLevel.NONE
     assert shipped.near_place("劳动节养老院开门吗").match is MatchLevel.NONE
     assert names(shipped.near_place("文化镇有敬老院吗")) == ["安岳县文化镇岳源敬老院"]
+
+
+def test_a_district_is_not_a_street_of_the_same_stem(shipped: FacilityDirectory) -> None:
+    # 江北街道 is a street of 涪陵; 江北区 is another district of 重庆 the directory knows nothing about
+    assert shipped.near_place("江北街道有养老院吗").match is MatchLevel.TOWN
+    assert shipped.near_place("重庆江北区有养老院吗").match is not MatchLevel.TOWN
+    assert shipped.near_place("雁江区有敬老院吗").match is MatchLevel.COUNTY
 
 
 def test_facility_named_directly_and_place_objects(shipped: FacilityDirectory, gazetteer) -> None:
