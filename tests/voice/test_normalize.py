@@ -187,7 +187,8 @@ def test_every_plan_line_becomes_digit_free_speech() -> None:
 
 
 def test_line_wrapped_mid_sentence_is_joined() -> None:
-    wrapped = ("建立由区民政局、区财政局牵头的督促指导小组。为试点工作提供政策咨询和业务\n"
-               "指导，督促试点工作开展。")
-    assert to_speech_text(wrapped) == "建立由区民政局、区财政局牵头的督促指导小组。为试点工作提供政策咨询和业务指导，督促试点工作开展。"
+    wrapped = ("3. 建立督促机制。建立由区民政局、区财政局牵头，区级相关部门参加的督促指导小组，为试点工作提供政策咨询和业务\n"
+               "指导，督促试点工作开展。")  # chongqing-wanzhou, as extracted from the PDF
+    assert to_speech_text(wrapped) == ("建立督促机制。建立由区民政局、区财政局牵头，区级相关部门参加的督促指导小组，"
+                                       "为试点工作提供政策咨询和业务指导，督促试点工作开展。")
     assert to_speech_text("健全组织机构\n建立领导小组。") == "健全组织机构。建立领导小组。"
