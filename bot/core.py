@@ -80,8 +80,12 @@ class DialogueCore:
         prediction = self._classifier.predict(text)
         named = self.knowledge.regions_in(text)
         rest = self.knowledge.index.gazetteer.without_places(self.knowledge.index.text.normalize(text))
-        if named and len(_HAN.findall(rest)) <= 4 and prediction.name not in TOPIC_INTENTS | {"human_handoff"}:
+        region_only = len(_HAN.findall(rest)) <= 4
+        if named and region_only and prediction.name not in TOPIC_INTENTS | {"human_handoff"}:
             return IntentPrediction("set_region", 1.0, prediction.ranking)
+        if prediction.name == "set_region" and not region_only and prediction.confidence < 0.5:
+            name, confidence = next((n, c) for n, c in prediction.ranking if n != "set_region")
+            prediction = IntentPrediction(name, confidence, prediction.ranking)
         short_follow_up = len(text) <= 14 and (_FOLLOW_UP.match(text) or prediction.confidence < 0.5)
         if state.topic and short_follow_up and prediction.name in TOPIC_INTENTS | {"out_of_scope"}:
             return IntentPrediction(state.topic, prediction.confidence, prediction.ranking)

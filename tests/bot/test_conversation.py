@@ -1,0 +1,86 @@
+"""Conversations through the real core: region memory, follow-ups, 还有呢, 再说一遍, 转人工, clarification."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.core import DialogueCore
+from bot.messages import Action, Turn
+
+_ids = itertools.count()
+
+
+def new_conversation() -> str:
+    return f"test-{next(_ids)}"
+
+
+def test_topic_question_without_region_asks_for_it_then_answers(core: DialogueCore) -> None:
+    conv = new_conversation()
+    first = core.respond(Turn("老年大学怎么报名？", conv))
+    assert first.action is Action.CLARIFY_REGION
+    assert set(first.options) == {"涪陵", "资阳", "巫溪", "双桥", "万州"}
+    second = core.respond(Turn("资阳", conv))
+    assert second.action is Action.ANSWER
+    assert second.region == "四川省资阳市"
+    assert all(hit.passage.region == "四川省资阳市" for hit in second.sources)
+    assert "出处：《资阳市" in second.answer
+
+
+def test_region_given_once_is_remembered(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("我是万州的", conv))
+    reply = core.respond(Turn("社区养老服务站有哪些服务？", conv))
+    assert reply.action is Action.ANSWER
+    assert reply.region == "重庆市万州区"
+    assert reply.sources and reply.sources[0].passage.short_region == "万州"
+
+
+def test_region_from_a_town_name(core: DialogueCore) -> None:
+    reply = core.respond(Turn("安岳县的敬老院有哪些？", new_conversation()))
+    assert reply.region == "四川省资阳市"
+
+
+def test_follow_up_inherits_topic_and_region(core: DialogueCore) -> None:
+    conv = new_conversation()
+    first = core.respond(Turn("双桥的老年大学有几所？", conv))
+    assert first.intent == "elder_university"
+    follow = core.respond(Turn("那能在网上学吗？", conv))
+    assert follow.intent == "elder_university"
+    assert follow.region == "河北省承德市双桥区"
+    assert follow.action is Action.ANSWER
+
+
+def test_ask_more_gives_the_next_passage_and_repeat_the_last_answer(core: DialogueCore) -> None:
+    conv = new_conversation()
+    answer = core.respond(Turn("万州的助餐服务怎么搞的？", conv))
+    assert answer.action is Action.ANSWER
+    more = core.respond(Turn("还有呢", conv))
+    assert more.action is Action.ANSWER
+    assert more.sources[0].passage.chunk_id not in {h.passage.chunk_id for h in answer.sources[:1]}
+    again = core.respond(Turn("再说一遍", conv))
+    assert again.answer == more.answer or again.answer == answer.answer
+
+
+def test_handoff_is_an_action(core: DialogueCore) -> None:
+    reply = core.respond(Turn("我要转人工", new_conversation()))
+    assert reply.action is Action.HANDOFF
+    assert "12345" in reply.answer
+
+
+def test_out_of_scope_falls_back_honestly(core: DialogueCore) -> None:
+    reply = core.respond(Turn("万州明天下不下雨？", new_conversation()))
+    assert reply.action is Action.FALLBACK
+    assert "12345" in reply.answer and not reply.sources
+
+
+def test_staff_mode_compares_regions(core: DialogueCore) -> None:
+    reply = core.respond(Turn("老年大学建设有什么目标？", new_conversation(), staff=True))
+    assert reply.action is Action.ANSWER
+    assert reply.answer.count("【") >= 2
+    assert len({hit.passage.region for hit in reply.sources}) >= 2
+
+
+def test_greetings_are_short_and_kind(core: DialogueCore) -> None:
+    for text, intent in (("你好", "greet"), ("谢谢你", "thanks"), ("再见", "goodbye")):
+        reply = core.respond(Turn(text, new_conversation()))
+        assert reply.intent == intent and reply.action is Action.SMALLTALK and len(reply.answer) < 80

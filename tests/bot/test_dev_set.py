@@ -1,0 +1,42 @@
+"""The whole dev set through the core: every answer cites a source and every number in it is in one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.core import DialogueCore
+from bot.evaluation import norm, read_jsonl, score
+from bot.messages import Action, Turn
+
+DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"
+pytestmark = pytest.mark.skipif(not DEV_SET.is_file(), reason="shared/eval/dev.jsonl is not beside the repo")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@pytest.fixture(scope="module")
+def answered(core: DialogueCore) -> tuple[list[dict], list[dict]]:
+    items = read_jsonl(DEV_SET)
+    return items, [core.respond(Turn(str(item["question"]))).to_dict() for item in items]
+
+
+def test_every_answer_has_a_source_holding_its_numbers(answered: tuple[list[dict], list[dict]]) -> None:
+    for item, reply in zip(*answered, strict=True):
+        if reply["action"] != Action.ANSWER.value:
+            continue
+        assert reply["sources"], item["question"]
+        body = "\n".join(line for line in reply["answer"].splitlines() if not line.startswith(("出处", "  出处")))
+        cited = norm("".join(s["text"] for s in reply["sources"]))
+        for number in NUMBER.findall(norm(body)):
+            assert number in cited, (item["question"], number)
+
+
+def test_dev_figures_do_not_fall_below_the_floor(answered: tuple[list[dict], list[dict]]) -> None:
+    figures = score(*answered)
+    assert figures.recall_at_k >= 0.80
+    assert figures.false_fallback <= 0.08
+    assert figures.unanswerable_handled >= 0.75
+    assert figures.needs_region_handled >= 0.85
+    assert figures.intent_accuracy >= 0.75
