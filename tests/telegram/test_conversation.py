@@ -1,0 +1,116 @@
+"""The real Application against the fake Bot API: /start, a question with a voice note, clarification, follow-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram_fake_api import FakeBotApi, running
+
+from bot.messages import Action, Turn
+from bot.telegram import texts
+from bot.telegram.keyboards import BUTTON_QUESTIONS, SEND_LOCATION
+from voice.formats import probe
+
+CHAT = 501
+
+
+def expected_reply(core: Any, *questions: str, region: str | None = None, conversation: str = "expected") -> Any:
+    """What the core itself says to these turns in a fresh conversation (the bot must pass it on unchanged)."""
+    reply = None
+    for question in questions:
+        reply = core.respond(Turn(question, conversation=f"{conversation}:{id(questions)}", region=region))
+    return reply
+
+
+async def test_start_shows_greeting_and_big_keyboard(api: FakeBotApi, make_app: Any) -> None:
+    async with running(make_app()):
+        await api.send_text(CHAT, "/start")
+        [message] = await api.wait_calls("sendMessage", chat_id=CHAT)
+    assert message.text == texts.GREETING
+    keyboard = message.json("reply_markup")
+    labels = [button["text"] for row in keyboard["keyboard"] for button in row]
+    for label in ("补贴", "老年大学", "养老服务站", "助餐点", SEND_LOCATION, "转人工", "还有呢", "再说一遍", "慢一点"):
+        assert label in labels
+    location = next(b for row in keyboard["keyboard"] for b in row if b["text"] == SEND_LOCATION)
+    assert location.get("request_location") is True
+    assert keyboard["resize_keyboard"] is True
+    commands = api.sent("setMyCommands")[0].json("commands")
+    assert {c["command"] for c in commands} == {"start", "region", "voice", "help"}
+    assert "deleteWebhook" in {c.method for c in api.calls}  # polling clears a webhook first
+    assert not api.unknown
+
+
+async def test_question_answered_with_citation_line_and_ogg_voice(api: FakeBotApi, make_app: Any,
+                                                                  core: Any, backend: Any) -> None:
+    question = "涪陵的养老服务站有哪些"
+    expected = expected_reply(core, question)
+    assert expected.action is Action.ANSWER and expected.sources
+    async with running(make_app()):
+        await api.send_text(CHAT, question)
+        [voice] = await api.wait_calls("sendVoice", chat_id=CHAT)
+    [message] = api.sent("sendMessage", CHAT)
+    assert message.text.startswith(expected.answer.strip().splitlines()[0])
+    title = expected.sources[0].passage.title
+    cited = [line for line in message.text.splitlines()[1:] if f"《{title}》" in line]
+    assert cited, "the citation must be on a line of its own"
+    assert message.at < voice.at  # text first, then the voice note
+    audio = voice.files["voice"]
+    assert audio.startswith(b"OggS")
+    info = probe(audio)
+    assert info.codec == "opus" and info.duration_s > 1.0
+    assert backend.turns[-1].conversation == f"tg:{CHAT}"
+
+
+async def test_clarification_buttons_then_answer_after_tap(api: FakeBotApi, make_app: Any, core: Any,
+                                                           backend: Any) -> None:
+    question = "老年大学怎么上"
+    first = expected_reply(core, question)
+    assert first.action is Action.CLARIFY_REGION
+    async with running(make_app(speaker=None)):
+        await api.send_text(CHAT + 1, question)
+        [ask] = await api.wait_calls("sendMessage", chat_id=CHAT + 1)
+        buttons = ask.buttons()
+        assert [text for text, _ in buttons] == first.options
+        tapped_text, tapped_data = buttons[2]
+        await api.tap(CHAT + 1, tapped_data)
+        answers = await api.wait_calls("sendMessage", 2, chat_id=CHAT + 1)
+    assert ask.text == first.answer
+    assert api.sent("answerCallbackQuery"), "the button's spinner must be stopped"
+    after = expected_reply(core, question, region=tapped_text)
+    assert answers[1].text.startswith(after.answer.strip().splitlines()[0])
+    assert backend.turns[-1].region == tapped_text and backend.turns[-1].text == question
+
+
+async def test_more_repeat_and_slower(api: FakeBotApi, make_app: Any, core: Any) -> None:
+    question = "资阳的助餐点在哪里"
+    more = expected_reply(core, question, "还有呢")
+    repeated = expected_reply(core, question, "还有呢", "再说一遍")
+    async with running(make_app()):
+        await api.send_text(CHAT + 2, question)
+        [normal] = await api.wait_calls("sendVoice", chat_id=CHAT + 2)
+        await api.send_text(CHAT + 2, "还有呢")
+        await api.wait_calls("sendVoice", 2, chat_id=CHAT + 2)
+        await api.send_text(CHAT + 2, "再说一遍")
+        await api.wait_calls("sendVoice", 3, chat_id=CHAT + 2)
+        sent_before = len(api.sent("sendMessage", CHAT + 2))
+        await api.send_text(CHAT + 2, "慢一点")
+        voices = await api.wait_calls("sendVoice", 4, chat_id=CHAT + 2)
+    messages = api.sent("sendMessage", CHAT + 2)
+    assert messages[1].text.startswith(more.answer.strip().splitlines()[0])
+    assert messages[1].text != messages[0].text
+    assert len(messages) == sent_before == 3, "慢一点 re-sends the voice only"
+    assert messages[2].text.startswith(repeated.answer.strip().splitlines()[0])
+    if messages[2].text == messages[0].text:  # the same speech comes from the voice cache, byte for byte
+        assert voices[2].files["voice"] == voices[0].files["voice"]
+    slow = voices[3].files["voice"]
+    assert slow.startswith(b"OggS")
+    assert probe(slow).duration_s > probe(voices[2].files["voice"]).duration_s * 1.2
+
+
+async def test_main_keyboard_buttons_ask_whole_questions(api: FakeBotApi, make_app: Any, backend: Any) -> None:
+    async with running(make_app(speaker=None)):
+        await api.send_text(CHAT + 3, "/region 万州")
+        await api.wait_calls("sendMessage", chat_id=CHAT + 3)
+        await api.send_text(CHAT + 3, "助餐点")
+        await api.wait_calls("sendMessage", 2, chat_id=CHAT + 3)
+    assert backend.turns[-1] == Turn(BUTTON_QUESTIONS["助餐点"], f"tg:{CHAT + 3}", "万州")
