@@ -184,7 +184,10 @@ class FacilityDirectory:
             places = [text_or_place]
         wanted = types_for(types) if types is not None else types_for(topics_in(query))
         regions = list(dict.fromkeys(p.region for p in places))
+        named = [p.region for p in places if p.kind == "region"] or regions
         for level, place, ids in self._candidates(query, places):
+            if named and level is not MatchLevel.REGION:  # 江东 of the region the user named, if they did
+                ids = [i for i in ids if self.facilities[i].region in named] or ids
             chosen = [i for i in ids if not wanted or self.facilities[i].type in wanted]
             region = self.facilities[ids[0]].region if ids else (regions[0] if regions else None)
             if chosen or level is not MatchLevel.REGION:

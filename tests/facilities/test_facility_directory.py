@@ -176,3 +176,12 @@ def test_nearest_matches_brute_force_on_random_points() -> None:
 def test_shipped_plan_facilities_have_no_coordinates(shipped: FacilityDirectory) -> None:
     assert shipped.nearest(29.70, 107.39) == []
     assert len(shipped) > 50
+
+
+def test_same_town_name_in_two_regions_follows_the_region_named(gazetteer) -> None:
+    twins = [Facility(name="示例甲站", type="养老服务站", region="重庆市涪陵区", source="测试", town="江东街道"),
+             Facility(name="示例乙站", type="养老服务站", region="重庆市万州区", source="测试", town="江东街道")]
+    directory = FacilityDirectory(twins, gazetteer=gazetteer)
+    assert names(directory.near_place("万州江东街道有服务站吗")) == ["示例乙站"]
+    assert names(directory.near_place("涪陵江东街道有服务站吗")) == ["示例甲站"]
+    assert names(directory.near_place("江东街道有服务站吗")) == ["示例甲站"]  # the gazetteer knows 江东街道 of 涪陵
