@@ -11,6 +11,7 @@ from knowledge.corpus import PACKAGED_PLANS_DIR, load_manifest
 from knowledge.passages import Plan
 
 PLACES_FILE = Path(__file__).resolve().parent / "lexicon" / "places.csv"
+REGION_NAME_KINDS = frozenset({"region", "alias"})
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,17 @@ class Gazetteer:
         """Places named in the text, in order of appearance, longest name winning overlaps."""
         return [place for _, _, place in self._matches(text)]
 
-    def without_places(self, text: str) -> str:
-        """The text with every place name cut out (they say where, not what, once a region is set)."""
-        for start, end, _ in sorted(self._matches(text), key=lambda m: m[0], reverse=True):
-            text = text[:start] + " " + text[end:]
+    def without_places(self, text: str, kinds: frozenset[str] | None = None) -> str:
+        """The text with place names cut out (all, or those of the given kinds): once the region is
+        set, its own name says where, not what."""
+        for start, end, place in sorted(self._matches(text), key=lambda m: m[0], reverse=True):
+            if kinds is None or place.kind in kinds:
+                text = text[:start] + " " + text[end:]
         return text
+
+    def without_region_names(self, text: str) -> str:
+        """The text without the names of whole regions (涪陵, 涪陵区, 万县); towns and streets stay."""
+        return self.without_places(text, REGION_NAME_KINDS)
 
     def _matches(self, text: str) -> list[tuple[int, int, Place]]:
         taken = [False] * len(text)

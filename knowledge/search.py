@@ -57,7 +57,7 @@ class KnowledgeBase:
         regions = self._regions(query, region)
         expanded = index.text.expand_query(query)
         if regions:
-            expanded = index.gazetteer.without_places(expanded)
+            expanded = index.gazetteer.without_region_names(expanded)
         tokens = index.text.terms(expanded)
         scores = index.bm25.scores(tokens)
         mask = index.store.region_mask(regions)
