@@ -153,17 +153,18 @@ class FacilityDirectory:
         return self._gazetteer
 
     def list(self, region: str | None = None, type: str | None = None) -> list[Facility]:
-        """Facilities of a region (any of its names, or a county in it) and/or of a type or topic."""
+        """Facilities of a town or county (童家镇, 乐至县) or of a region under any of its names (涪陵,
+        重庆市涪陵区), and/or of a type or topic."""
         wanted = set(types_for([type])) if type else None
-        result = []
-        for facility in self.facilities:
-            if wanted is not None and facility.type not in wanted:
-                continue
-            if region and not (region_matches(facility.region, region)
-                               or place_stem(region) in (place_stem(facility.county), place_stem(facility.town))):
-                continue
-            result.append(facility)
-        return result
+        pool = [f for f in self.facilities if wanted is None or f.type in wanted]
+        name = (region or "").strip()
+        if not name:
+            return pool
+        if self._town_key(name) is not None or self._county_key(name) is not None:
+            stem = place_stem(name)
+            return [f for f in pool if stem in (place_stem(f.town), place_stem(f.county))]
+        regions = set(self.gazetteer.regions_in(name))
+        return [f for f in pool if f.region in regions or region_matches(f.region, name)]
 
     def nearest(self, lat: float, lon: float, types: Iterable[str] | None = None,
                 limit: int = 10) -> list[tuple[Facility, float]]:

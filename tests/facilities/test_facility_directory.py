@@ -41,6 +41,8 @@ def test_list_by_region_county_and_type(shipped: FacilityDirectory) -> None:
     fuling = shipped.list(region="重庆市涪陵区")
     assert fuling and all(f.region == "重庆市涪陵区" for f in fuling)
     assert shipped.list(region="涪陵区") == fuling
+    assert shipped.list(region="涪陵") == fuling
+    assert [f.display_name for f in shipped.list(region="童家镇")] == ["乐至县童家镇敬老院", "乐至县童家镇放生敬老院"]
     lezhi = shipped.list(region="乐至县")
     assert lezhi and all(f.county == "乐至县" for f in lezhi)
     assert {f.type for f in shipped.list(type="meal")} == {"助餐点"}
