@@ -86,7 +86,8 @@ class NearestIndex:
         if part is None:
             return []
         ids, tree = part
-        target = _unit_vectors(np.array([lat]), np.array([lon]))[0]
+        phi, lam = math.radians(lat), math.radians(lon)
+        target = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
         chosen = ids[np.atleast_1d(tree.query(target, k=min(k, len(ids)))[1])]
         distances = haversine_m(lat, lon, self._lats[chosen], self._lons[chosen])
         order = np.lexsort((chosen, distances))[:k]
