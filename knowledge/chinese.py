@@ -3,6 +3,7 @@ dictionary, stop words, colloquial synonyms and voice-typing homophone repair fo
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import unicodedata
@@ -24,15 +25,10 @@ _WHITESPACE = re.compile(r"\s+")
 _HAN = re.compile(rf"[{_CJK}]")
 _HAN_RUN = re.compile(rf"[{_CJK}]+")
 _TOKEN_KEEP = re.compile(rf"[{_CJK}A-Za-z0-9]")
+_LONE_ASCII = re.compile(r"[A-Za-z0-9]")
 
 STOP_WORDS = frozenset(
-    """的 了 是 在 和 与 及 等 我 你 他 她 它 我们 你们 他们 咱 咱们 俺 吗 呢 啊 吧 呀 么 嘛 哦 哈 啦 喽 哟 噢
-    啥 啥子 什么 怎么 怎么样 咋 咋个 咋样 哪 哪里 哪儿 哪些 那个 这个 那些 这些 有没有 能不能 可不可以 是不是 会不会
-    可以 能 要 会 想 就 都 也 还 又 再 这 那 个 一个 一下 一些 给 把 被 对 向 从 到 为 为了 让 请问 请 问问 问 一
-    知道 晓得 听说 听人说 说 讲 告诉 帮 帮忙 麻烦 谢谢 多少 几 多 呗 嗯 哎 喂 您好 你好 现在 今年 如果 那么 所以 因为
-    但是 而且 或者 还是 之 其 其中 以及 并 并且 上 下 里 中 内 时 后 前 没 没有 不 有 着 过 得 地 之类 方面 情况 问题
-    好多 多大 几个 几家 一共 总共 莫得 没得 咋整 咋办 怎么办 咋弄 能否 是否 这边 那边 这里 那里 这儿 那儿 头 里头 屋头
-    我妈 我爸 我娘 我爹 老伴 家里 家人 儿子 女儿 媳妇 孙子 自己 本人 他家 人家 一下子 真的 对吧 是吧 行不行 好不好 要不要""".split()
+    ["的", "了", "是", "在", "和", "与", "及", "等", "我", "你", "他", "她", "它", "我们", "你们", "他们", "咱", "咱们", "俺", "吗", "呢", "啊", "吧", "呀", "么", "嘛", "哦", "哈", "啦", "喽", "哟", "噢", "啥", "啥子", "什么", "怎么", "怎么样", "咋", "咋个", "咋样", "哪", "哪里", "哪儿", "哪些", "那个", "这个", "那些", "这些", "有没有", "能不能", "可不可以", "是不是", "会不会", "可以", "能", "要", "会", "想", "就", "都", "也", "还", "又", "再", "这", "那", "个", "一个", "一下", "一些", "给", "把", "被", "对", "向", "从", "到", "为", "为了", "让", "请问", "请", "问问", "问", "一", "知道", "晓得", "听说", "听人说", "说", "讲", "告诉", "帮", "帮忙", "麻烦", "谢谢", "多少", "几", "多", "呗", "嗯", "哎", "喂", "您好", "你好", "现在", "今年", "如果", "那么", "所以", "因为", "但是", "而且", "或者", "还是", "之", "其", "其中", "以及", "并", "并且", "上", "下", "里", "中", "内", "时", "后", "前", "没", "没有", "不", "有", "着", "过", "得", "地", "之类", "方面", "情况", "问题", "好多", "多大", "几个", "几家", "一共", "总共", "莫得", "没得", "咋整", "咋办", "怎么办", "咋弄", "能否", "是否", "这边", "那边", "这里", "那里", "这儿", "那儿", "头", "里头", "屋头", "我妈", "我爸", "我娘", "我爹", "老伴", "家里", "家人", "儿子", "女儿", "媳妇", "孙子", "自己", "本人", "他家", "人家", "一下子", "真的", "对吧", "是吧", "行不行", "好不好", "要不要"]
 )
 
 
@@ -112,58 +108,93 @@ class ChineseText:
         """NFKC, Traditional → Simplified, spaces inside Chinese removed, other runs of space folded."""
         self.warm_up()
         text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text).replace("\ufffd", " ")
         text = self._converter.convert(text)
         text = _SPACE_BETWEEN_CJK.sub("", text)
         text = _SPACE_AROUND_DIGITS.sub("", text)
         return _WHITESPACE.sub(" ", text).strip()
 
+    @staticmethod
+    def has_chinese(text: str) -> bool:
+        """Whether the text holds any Chinese character (queries without one cannot match the plans)."""
+        return bool(_HAN.search(text))
+
     def tokenize(self, text: str) -> list[str]:
         """Search-mode jieba tokens of normalised text, without stop words and punctuation."""
         self.warm_up()
-        words = self._tokenizer.lcut_for_search(self.normalize(text).lower())
-        return [w for w in words if w.strip() and w not in STOP_WORDS and _TOKEN_KEEP.search(w)]
+        return self._search_tokens(self._tokenizer.lcut(self.normalize(text).lower()))
 
     def terms(self, text: str) -> list[str]:
         """Retrieval terms: jieba tokens plus character bigrams of what is left once stop words are cut
         out, which catch partial and unsegmented matches (日间照料点 ~ 日间照料服务点)."""
         self.warm_up()
-        normalized = self.normalize(text).lower()
-        words = self._tokenizer.lcut(normalized)
+        words = self._tokenizer.lcut(self.normalize(text).lower())
         content = "".join(w if w not in STOP_WORDS else " " for w in words)
         bigrams = [run[i : i + 2] for run in _HAN_RUN.findall(content) for i in range(len(run) - 1)]
-        return self.tokenize(normalized) + [f"_{b}" for b in bigrams]
+        return self._search_tokens(words) + [f"_{b}" for b in bigrams]
+
+    def _search_tokens(self, words: list[str]) -> list[str]:
+        """jieba's search mode from one segmentation: the dictionary words of 2 and 3 characters inside each
+        longer word come before it (what lcut_for_search does, without cutting the text twice)."""
+        frequency = self._tokenizer.FREQ
+        tokens: list[str] = []
+        for word in words:
+            for size in (2, 3):
+                if len(word) > size:
+                    tokens += [
+                        word[i : i + size] for i in range(len(word) - size + 1) if frequency.get(word[i : i + size])
+                    ]
+            tokens.append(word)
+        return [t for t in tokens if t not in STOP_WORDS and _TOKEN_KEEP.search(t) and not _LONE_ASCII.fullmatch(t)]
 
     def repair_homophones(self, text: str) -> str:
-        """Replace runs that sound like a domain word but are written otherwise (高灵补贴 → 高龄补贴).
-        Characters already inside a correctly written domain word are never touched."""
+        """Replace runs that sound like a domain word but are written otherwise (高灵补贴 → 高龄补贴, 住餐点 →
+        助餐点). A run is replaced only when it spans whole jieba tokens and one of them is not a real word or
+        a lone character: correct text (护理员, 消费权益, 养老园区, 忠心敬老院) is left alone."""
         self.warm_up()
         from pypinyin import lazy_pinyin
 
         syllables = lazy_pinyin(text, errors=lambda chars: list(chars))
         if len(syllables) != len(text):
             return text
-        correct: list[tuple[int, int]] = []
-        for word in self._vocabulary:
-            start = text.find(word)
-            while start != -1:
-                correct.append((start, start + len(word)))
-                start = text.find(word, start + 1)
-
-        def breaks_a_correct_word(start: int, end: int) -> bool:
-            return any(s < end and e > start and (s < start or e > end) for s, e in correct)
-
+        tokens = self._tokenizer.lcut(text)
+        starts = list(itertools.accumulate((len(token) for token in tokens), initial=0))
+        token_at = {start: token for start, token in zip(starts, tokens, strict=False)}
         out = list(text)
         i = 0
         while i < len(text):
             for size in range(6, 2, -1):
                 word = self._homophones.get(tuple(syllables[i : i + size]))
-                window = text[i : i + size]
-                if word and word != window and _HAN.match(text[i]) and not breaks_a_correct_word(i, i + size):
+                if (
+                    word
+                    and _HAN.match(text[i])
+                    and "".join(out[i : i + size]) != word
+                    and self._is_misheard(i, i + size, token_at)
+                ):
                     out[i : i + size] = list(word)
                     i += size - 1
                     break
             i += 1
         return "".join(out)
+
+    def _is_misheard(self, start: int, end: int, token_at: dict[int, str]) -> bool:
+        """Whether text[start:end] is made of whole tokens, at least one of them no real word of its own."""
+        if start not in token_at:
+            return False
+        spanned: list[str] = []
+        position = start
+        while position < end:
+            token = token_at.get(position)
+            if token is None:
+                return False
+            spanned.append(token)
+            position += len(token)
+        if position != end:
+            return False
+        frequency = self._tokenizer.FREQ
+        if len(spanned) == 1 and frequency.get(spanned[0]):
+            return False
+        return any(len(token) == 1 or not frequency.get(token) for token in spanned)
 
     def expand_query(self, text: str) -> str:
         """Normalised query with homophones repaired and the plan words of colloquial synonyms appended."""

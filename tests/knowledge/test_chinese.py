@@ -1,0 +1,93 @@
+"""Chinese text handling: normalisation, Traditional input, the domain dictionary, synonyms, homophones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.chinese import ChineseText, load_synonyms, read_dictionary_words
+from knowledge.passages import Passage
+
+
+def test_traditional_input_becomes_simplified(text: ChineseText) -> None:
+    assert text.normalize("長壽金怎麼領") == "长寿金怎么领"
+    assert text.normalize("老年大學在哪裡報名") == "老年大学在哪里报名"
+    assert "老年大学" in text.tokenize("老年大學報名")
+
+
+def test_normalize_folds_full_width_and_spaces(text: ChineseText) -> None:
+    assert text.normalize("  老 年人　６０ 周岁  ") == "老年人60周岁"
+    assert text.normalize("ＡＢＣ  养老") == "ABC 养老"
+
+
+@pytest.mark.parametrize("word", ["日间照料中心", "高龄津贴", "养老服务补贴", "助餐点", "老年大学"])
+def test_domain_words_stay_one_token_with_the_dictionary(text: ChineseText, word: str) -> None:
+    assert word in text.tokenize(f"我想问问{word}的事")
+
+
+def test_without_the_domain_dictionary_domain_words_are_split(tmp_path: Path) -> None:
+    plain = ChineseText(dictionary=tmp_path / "none.txt", synonyms_file=tmp_path / "none.yml")
+    tokens = plain.tokenize("日间照料中心和高龄津贴")
+    assert "日间照料中心" not in tokens and "高龄津贴" not in tokens
+    assert {"照料", "津贴"} <= set(tokens)
+
+
+def test_stop_words_and_punctuation_are_not_tokens(text: ChineseText) -> None:
+    tokens = text.tokenize("请问，我妈妈能不能领高龄津贴啊？")
+    assert "高龄津贴" in tokens
+    assert not {"请问", "能不能", "啊", "，", "？"} & set(tokens)
+
+
+def test_colloquial_synonym_adds_the_plan_word(text: ChineseText) -> None:
+    assert "高龄津贴" in text.expand_query("长寿金怎么领")
+    assert "高龄津贴" in text.query_tokens("長壽金怎麼領")
+
+
+def test_synonym_file_and_dictionary_are_read(text: ChineseText) -> None:
+    entries = load_synonyms(Path(__file__).resolve().parents[2] / "nlu_data" / "data" / "synonyms.yml")
+    assert any(e.variant == "长寿金" and "高龄津贴" in e.canonical for e in entries)
+    words = read_dictionary_words(Path(__file__).resolve().parents[2] / "knowledge" / "lexicon" / "domain_dict.txt")
+    assert "高龄津贴" in words and "日间照料中心" in words
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [("高灵补贴多大岁数能领", "高龄补贴多大岁数能领"), ("附近有没有住餐点", "附近有没有助餐点"),
+     ("日间找料中心在哪", "日间照料中心在哪")],
+)
+def test_homophones_are_repaired(text: ChineseText, heard: str, meant: str) -> None:
+    assert text.repair_homophones(heard) == meant
+
+
+@pytest.mark.parametrize(
+    "correct", ["高龄津贴每月发放", "组织开展最美护理员评选", "强化老年人消费权益保护", "养生养老园区",
+                "安岳县忠心敬老院", "老年大学开设书法课", "我妈今年八十岁了"],
+)
+def test_homophone_repair_leaves_correct_text_alone(text: ChineseText, correct: str) -> None:
+    assert text.repair_homophones(correct) == correct
+
+
+def test_homophone_repair_changes_no_plan_passage(text: ChineseText, chunked: dict[str, tuple[str, list[Passage]]]) -> None:
+    changed = [p.text[:40] for _, passages in chunked.values() for p in passages if text.repair_homophones(p.text) != p.text]
+    assert changed == []
+
+
+def test_terms_include_bigrams_for_partial_matches(text: ChineseText) -> None:
+    terms = text.terms("日间照料点")
+    assert "_照料" in terms and "_料点" in terms
+
+
+def test_nothing_heavy_happens_before_warm_up() -> None:
+    fresh = ChineseText()
+    assert fresh._tokenizer is None and fresh._converter is None
+
+
+def test_has_chinese() -> None:
+    assert ChineseText.has_chinese("Hello 养老")
+    assert not ChineseText.has_chinese("Hello 123 😀")
+
+
+def test_control_characters_and_replacement_marks_are_dropped(text: ChineseText) -> None:
+    assert text.normalize("高龄\x00津贴\ufffd\x07") == "高龄津贴"
+    assert text.tokenize("a b 1 2") == []

