@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from knowledge.facility_geo import NearestIndex
 from knowledge.facility_schema import TOPIC_TYPES, Facility, types_for
-from knowledge.facility_store import PACKAGED_FACILITIES_DIR, combined, read_directory
+from knowledge.facility_store import PACKAGED_FACILITIES_DIR, combined, read_directory, region_matches
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +98,6 @@ def place_stem(name: str) -> str:
 def topics_in(text: str) -> list[str]:
     """Topics (meal, station, elder_university, institution) a question asks about, in vocabulary order."""
     return [topic for topic, words in TOPIC_KEYWORDS.items() if any(w in text for w in words)]
-
-
-def region_matches(facility_region: str, wanted: str) -> bool:
-    """重庆市涪陵区 matches 重庆市涪陵区, 涪陵区 and 重庆市; 四川省资阳市 matches 资阳市."""
-    return facility_region.startswith(wanted) or facility_region.endswith(wanted) or wanted.endswith(facility_region)
 
 
 class FacilityDirectory:

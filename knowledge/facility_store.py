@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,18 +76,47 @@ class ImportReport:
     updated: list[Facility] = field(default_factory=list)
     unchanged: list[Facility] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    unknown_regions: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.source.name}: {len(self.added)} added, {len(self.updated)} updated, "
-                f"{len(self.unchanged)} unchanged")
+        lines = [f"{self.source.name}: {len(self.added)} added, {len(self.updated)} updated, "
+                 f"{len(self.unchanged)} unchanged"]
+        if self.unknown_regions:
+            lines.append(f"note: region(s) {'、'.join(self.unknown_regions)} are not regions of the plans; write "
+                         "region as the full name (e.g. 四川省资阳市) and put a county into the county column")
+        return "\n".join(lines)
 
 
-def import_facility_file(source: Path, directory: Path, dry_run: bool = False) -> ImportReport:
+def canonical_regions(facilities: list[Facility], resolve: Callable[[str], str | None]) -> list[Facility]:
+    """Regions written short (涪陵区, 涪陵) replaced by the canonical name (重庆市涪陵区) when `resolve` knows
+    it and the canonical name really is that region (乐至县 is not rewritten to 四川省资阳市: it is a county)."""
+    result = []
+    for facility in facilities:
+        canonical = resolve(facility.region)
+        if canonical and canonical != facility.region and region_matches(canonical, facility.region):
+            facility = dataclasses.replace(facility, region=canonical)
+        result.append(facility)
+    return result
+
+
+def region_matches(facility_region: str, wanted: str) -> bool:
+    """重庆市涪陵区 matches 重庆市涪陵区, 涪陵区, 涪陵 and 重庆市; 四川省资阳市 matches 资阳市 and 资阳."""
+    short = wanted[:-1] if len(wanted) > 2 and wanted[-1] in "省市区县" else wanted
+    return (facility_region.startswith(wanted) or facility_region.endswith(wanted)
+            or wanted.endswith(facility_region) or facility_region.endswith(short + facility_region[-1:]))
+
+
+def import_facility_file(source: Path, directory: Path, dry_run: bool = False,
+                         resolve_region: Callable[[str], str | None] | None = None) -> ImportReport:
     """Validate `source`, then merge it into the folder: known rows (name+region+address) are updated in
-    the file that holds them, new rows go to local.csv. A bad file, or a bad folder, changes nothing."""
+    the file that holds them, new rows go to local.csv. A bad file, or a bad folder, changes nothing.
+    With `resolve_region` (e.g. Gazetteer.resolve_region), short region names are made canonical first."""
     incoming = read_facility_file(source)
-    files = read_directory(directory)
     report = ImportReport(source=source)
+    if resolve_region is not None:
+        incoming = canonical_regions(incoming, resolve_region)
+        report.unknown_regions = sorted({f.region for f in incoming if resolve_region(f.region) != f.region})
+    files = read_directory(directory)
     holder: dict[tuple[str, str, str], tuple[int, int]] = {}
     for file_index, (_, facilities) in enumerate(files):
         for row_index, facility in enumerate(facilities):

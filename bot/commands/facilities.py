@@ -59,10 +59,12 @@ def run_import(args: argparse.Namespace) -> int:
     """Validate FILE; merge it into the directory unless --dry-run."""
     from knowledge.facility_schema import FacilityFileError
     from knowledge.facility_store import import_facility_file
+    from knowledge.gazetteer import Gazetteer
 
     directory = facilities_dir(args)
     try:
-        report = import_facility_file(args.file, directory, dry_run=args.dry_run)
+        report = import_facility_file(args.file, directory, dry_run=args.dry_run,
+                                      resolve_region=Gazetteer.load().resolve_region)
     except FacilityFileError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -117,3 +117,15 @@ def test_env_names_the_folder_only_when_asked(tmp_path: Path) -> None:
 
     assert facilities_dir_from_env({}) == PACKAGED_FACILITIES_DIR
     assert facilities_dir_from_env({"ELDERBOT_FACILITIES_DIR": str(tmp_path)}) == tmp_path
+
+
+def test_short_region_names_are_made_canonical(tmp_path: Path, gazetteer) -> None:
+    source = tmp_path / "short.csv"
+    source.write_text("name,type,region,county,source\n示例站,养老服务站,涪陵区,,测试\n示例院,敬老院,乐至县,,测试\n"
+                      "示例点,助餐点,北京市朝阳区,,测试\n", encoding="utf-8")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    report = import_facility_file(source, folder, resolve_region=gazetteer.resolve_region)
+    assert [f.region for f in report.added] == ["重庆市涪陵区", "乐至县", "北京市朝阳区"]
+    assert report.unknown_regions == ["乐至县", "北京市朝阳区"]
+    assert "region(s) 乐至县、北京市朝阳区 are not regions of the plans" in report.summary()
