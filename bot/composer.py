@@ -4,16 +4,19 @@ line, and a shorter form for speech. Nothing is reworded, so every number stays 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.relevance import AskedFor, holds
 from knowledge.chunking import split_sentences
 from knowledge.passages import Hit
+
+Weigh = Callable[[str], float]
+ANSWER_TYPE_BONUS = 1.5
 
 _RESPONSIBLE_UNITS = re.compile(r"[（(〔](?:责任单位|牵头单位|配合单位)[^）)〕]*[）)〕]")
 _LEADING_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.．、])\s*")
 _BRACKETS = re.compile(r"[（）()〔〕【】\[\]《》]")
-_TABLE_FIELD = re.compile(r"^[^：]{1,40}：")
 
 
 @dataclass(frozen=True)
@@ -42,20 +45,43 @@ class AnswerComposer:
         self.max_chars = max_chars
         self.passages_considered = passages_considered
 
-    def rank_sentences(self, terms: Sequence[str], hits: Sequence[Hit]) -> list[ScoredSentence]:
-        """Sentences of the best passages scored by the query terms they contain, best first."""
-        weights = _term_weights(terms)
+    def rank_sentences(
+        self, terms: Sequence[str], hits: Sequence[Hit], weigh: Weigh | None = None, asked: AskedFor = AskedFor.NONE
+    ) -> list[ScoredSentence]:
+        """Sentences of the best passages scored by the (weighed) query terms they contain, best first;
+        a sentence that states the kind of fact asked for (a count, an amount…) scores more."""
+        weights = _term_weights(terms, weigh)
         scored: list[ScoredSentence] = []
         for rank, hit in enumerate(hits[: self.passages_considered]):
             prior = 1.0 - 0.15 * rank
             for sentence in _sentences_of(hit):
                 score = sum(w for term, w in weights.items() if term in sentence) * prior
+                if asked is not AskedFor.NONE and holds(asked, sentence):
+                    score *= ANSWER_TYPE_BONUS
                 scored.append(ScoredSentence(sentence, hit, rank, score))
         return sorted(scored, key=lambda s: (-s.score, s.rank))
 
-    def compose(self, terms: Sequence[str], hits: Sequence[Hit]) -> ComposedAnswer | None:
+    def best_sentence_scores(
+        self, terms: Sequence[str], hits: Sequence[Hit], weigh: Weigh | None = None, asked: AskedFor = AskedFor.NONE
+    ) -> list[float]:
+        """For each hit, the score of its best sentence (no rank prior): evidence for re-ranking."""
+        weights = _term_weights(terms, weigh)
+        scores = []
+        for hit in hits:
+            best = 0.0
+            for sentence in _sentences_of(hit):
+                score = sum(w for term, w in weights.items() if term in sentence)
+                if asked is not AskedFor.NONE and holds(asked, sentence):
+                    score *= ANSWER_TYPE_BONUS
+                best = max(best, score)
+            scores.append(best)
+        return scores
+
+    def compose(
+        self, terms: Sequence[str], hits: Sequence[Hit], weigh: Weigh | None = None, asked: AskedFor = AskedFor.NONE
+    ) -> ComposedAnswer | None:
         """The answer from the hits, or None when no sentence shares anything with the question."""
-        ranked = [s for s in self.rank_sentences(terms, hits) if s.score > 0]
+        ranked = [s for s in self.rank_sentences(terms, hits, weigh, asked) if s.score > 0]
         if not ranked:
             return None
         chosen = [ranked[0]]
@@ -63,7 +89,7 @@ class AnswerComposer:
         for candidate in ranked[1:]:
             if len(chosen) >= self.max_sentences or candidate.score < 0.5 * ranked[0].score:
                 break
-            if candidate.text in (c.text for c in chosen) or length + len(candidate.text) > self.max_chars:
+            if _repeats(candidate.text, chosen) or length + len(candidate.text) > self.max_chars:
                 continue
             chosen.append(candidate)
             length += len(candidate.text)
@@ -85,19 +111,25 @@ def to_speech(sentences: Sequence[str], source: Hit) -> str:
     return f"{source.passage.short_region}的规划里说：" + "".join(spoken)
 
 
+def _repeats(text: str, chosen: Sequence[ScoredSentence]) -> bool:
+    """The same sentence again (overlapping passages share sentences), or one inside another."""
+    compact = re.sub(r"\s+", "", text)
+    return any(compact in re.sub(r"\s+", "", c.text) or re.sub(r"\s+", "", c.text) in compact for c in chosen)
+
+
 def _sentences_of(hit: Hit) -> list[str]:
-    """A table row is one sentence; prose is split at 。！？；."""
+    """A table row is one sentence, closed with 。 so that it reads as one; prose is split at 。！？；."""
     if hit.passage.kind == "table_row":
-        return [hit.passage.text]
+        return [hit.passage.text.rstrip("。；") + "。"]
     return [s.strip() for s in split_sentences(hit.passage.text) if len(s.strip()) >= 4]
 
 
-def _term_weights(terms: Sequence[str]) -> dict[str, float]:
-    """Words weigh by length (longer domain words say more); bigrams count a little."""
+def _term_weights(terms: Sequence[str], weigh: Weigh | None = None) -> dict[str, float]:
+    """Words weigh by rarity when a weigher is given, else by length; bigrams count a little."""
+    weigh = weigh or (lambda word: min(len(word), 6) / 2)
     weights: dict[str, float] = {}
     for term in terms:
-        if term.startswith("_"):
-            weights[term[1:]] = max(weights.get(term[1:], 0.0), 0.3)
-        elif len(term) >= 2:
-            weights[term] = max(weights.get(term, 0.0), min(len(term), 6) / 2)
+        word, factor = (term[1:], 0.3) if term.startswith("_") else (term, 1.0)
+        if len(word) >= 2:
+            weights[word] = max(weights.get(word, 0.0), factor * weigh(word))
     return weights

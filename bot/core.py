@@ -11,7 +11,7 @@ from bot import replies
 from bot.composer import AnswerComposer, ComposedAnswer
 from bot.messages import Action, Reply, Turn
 from bot.nlu.intent import IntentClassifier, IntentPrediction
-from bot.relevance import TermRarity, asked_for, coverage, states
+from bot.relevance import AskedFor, TermRarity, asked_for, coverage, states
 from bot.state import ConversationState, ConversationStore
 from knowledge.passages import Hit
 from knowledge.search import KnowledgeBase, QueryError
@@ -41,12 +41,16 @@ class DialogueCore:
         composer: AnswerComposer | None = None,
         conversations: ConversationStore | None = None,
         min_coverage: float = 0.3,
+        sentence_weight: float = 0.5,
+        candidates: int = 20,
     ) -> None:
         self.knowledge = knowledge
         self.classifier_cache = classifier_cache
         self.composer = composer or AnswerComposer()
         self.conversations = conversations or ConversationStore()
         self.min_coverage = min_coverage
+        self.sentence_weight = sentence_weight
+        self.candidates = candidates
         self._classifier: IntentClassifier | None = None
         self._rarity: TermRarity | None = None
 
@@ -137,12 +141,12 @@ class DialogueCore:
         return self._clarify(intent, confidence, state, text)
 
     def _answer(self, text: str, intent: str, confidence: float, state: ConversationState, region: str) -> Reply:
-        hits = self.knowledge.search(text, region=region, k=8)
+        hits = self._rerank(text, self.knowledge.search(text, region=region, k=self.candidates))[:8]
         composed = self._compose(text, hits)
         short = self.knowledge.index.gazetteer.short_name(region)
         if composed is None:
             return self._fallback(intent, confidence, region)
-        if not states(asked_for(text), composed.sentences):
+        if asked_for(text) is AskedFor.MONEY and not states(AskedFor.MONEY, composed.sentences):
             return _say(intent, confidence, replies.no_amount(short), Action.FALLBACK, region)
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
         state.remaining = sources[len(composed.cited) :]
@@ -156,7 +160,23 @@ class DialogueCore:
         found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
         if coverage(words, found, self._rarity) < self.min_coverage:
             return None
-        return self.composer.compose(self._terms(text), hits)
+        return self.composer.compose(self._terms(text), hits, self._weigh, asked_for(text))
+
+    def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Passages re-ordered by BM25 blended with the score of their best sentence for the question."""
+        if len(hits) < 2:
+            return hits
+        sentence_scores = self.composer.best_sentence_scores(self._terms(text), hits, self._weigh, asked_for(text))
+        top_bm25, top_sentence = hits[0].score or 1.0, max(sentence_scores) or 1.0
+        blended = [
+            (1 - self.sentence_weight) * hit.score / top_bm25 + self.sentence_weight * score / top_sentence
+            for hit, score in zip(hits, sentence_scores, strict=True)
+        ]
+        order = sorted(range(len(hits)), key=lambda i: -blended[i])
+        return [Hit(hits[i].passage, blended[i]) for i in order]
+
+    def _weigh(self, word: str) -> float:
+        return self._rarity.weight(word) if self._rarity else 1.0
 
     def _compare(self, text: str, intent: str, confidence: float, regions: list[str]) -> Reply:
         """Region by region, one best sentence each, for staff or a question naming several regions."""

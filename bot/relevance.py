@@ -12,23 +12,43 @@ class AskedFor(Enum):
     """The kind of fact a question wants, when it wants a specific one."""
 
     MONEY = "money"
+    AGE = "age"
+    COUNT = "count"
+    SHARE = "share"
     NONE = "none"
 
 
-_ASKS_MONEY = re.compile(r"(多少|好多|几多|几)(钱|块|元)|学费|收费|多少费用|费用多少|贵不贵|打折|价格|价钱|一顿.{0,4}(多少|好多)")
-_MONEY = re.compile(r"\d[\d.,，]*\s*(?:元|万元|亿元|块)")
+_QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
+    (AskedFor.MONEY, re.compile(r"(多少|好多|几多|几)(钱|块|元)|学费|收费标准|多少费用|费用多少|贵不贵|打折|价格|价钱|一顿.{0,4}(多少|好多)")),
+    (AskedFor.AGE, re.compile(r"多大岁数|多少岁|几岁|好大岁数|多大年纪|年龄|岁数")),
+    (AskedFor.SHARE, re.compile(r"百分之(多少|几)|多少比例|比例是|几成|占比")),
+    (AskedFor.COUNT, re.compile(r"(几|多少|好多)(个|家|所|张|处|户|人|床|座|间)|一共|总共|多少床|有多少|有好多|有几")),
+)
+_FACT_PATTERNS: dict[AskedFor, re.Pattern[str]] = {
+    AskedFor.MONEY: re.compile(r"\d[\d.,，]*\s*(?:元|万元|亿元|块)"),
+    AskedFor.AGE: re.compile(r"\d+\s*(?:周岁|岁)"),
+    AskedFor.SHARE: re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之"),
+    AskedFor.COUNT: re.compile(r"\d+(?:\.\d+)?\s*(?:个|家|所|张|处|户|人|座|间|万|余|多)"),
+}
 
 
 def asked_for(question: str) -> AskedFor:
-    """MONEY when the question asks for an amount of money."""
-    return AskedFor.MONEY if _ASKS_MONEY.search(question) else AskedFor.NONE
+    """The kind of fact the question asks for (an amount of money, an age, a count, a share), if any."""
+    for kind, pattern in _QUESTION_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return AskedFor.NONE
+
+
+def holds(kind: AskedFor, sentence: str) -> bool:
+    """Whether one sentence states a fact of that kind."""
+    pattern = _FACT_PATTERNS.get(kind)
+    return pattern is None or bool(pattern.search(sentence))
 
 
 def states(kind: AskedFor, sentences: Sequence[str]) -> bool:
-    """Whether the sentences hold a fact of that kind (an amount of money for MONEY)."""
-    if kind is AskedFor.MONEY:
-        return any(_MONEY.search(s) for s in sentences)
-    return True
+    """Whether the sentences hold a fact of that kind."""
+    return any(holds(kind, s) for s in sentences)
 
 
 class TermRarity:
