@@ -8,6 +8,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from knowledge.facility_directory import FacilityDirectory, MatchLevel, place_stem, topics_in
 from knowledge.facility_geo import haversine_m
@@ -187,3 +189,12 @@ def test_same_town_name_in_two_regions_follows_the_region_named(gazetteer) -> No
     assert names(directory.near_place("万州江东街道有服务站吗")) == ["示例乙站"]
     assert names(directory.near_place("涪陵江东街道有服务站吗")) == ["示例甲站"]
     assert names(directory.near_place("江东街道有服务站吗")) == ["示例甲站"]  # the gazetteer knows 江东街道 of 涪陵
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=60) | st.sampled_from(["蔺市", "乐至县", "童家", "附近", "镇", "区", "江北区江北"]))
+def test_any_text_gives_a_result_never_an_exception(shipped: FacilityDirectory, text: str) -> None:
+    result = shipped.near_place(text)
+    assert result.match in MatchLevel
+    assert all(f in shipped.facilities for f in result.facilities)
+    assert len(result.facilities) <= 5
