@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
-MAX_VOICE_NOTE_S = 300
+MAX_VOICE_NOTE_BYTES = 2_000_000  # about ten minutes of Telegram voice note
 
 
 async def answer_question(context: CallbackContext[Any, Any, Any, Any], chat_id: int, text: str,
@@ -106,7 +106,7 @@ def nearest_text(places: Sequence[tuple[Facility, float]], cite: Any) -> str:
 
 async def transcribe(voice: Any, recognizer: Any) -> str:
     """The text of a Telegram voice note, '' when it is too long or the recognizer fails."""
-    if voice.duration and voice.duration > MAX_VOICE_NOTE_S:
+    if voice.file_size and voice.file_size > MAX_VOICE_NOTE_BYTES:
         return ""
     try:
         audio = bytes(await (await voice.get_file()).download_as_bytearray())
