@@ -63,7 +63,8 @@ class AudioFormat(Enum):
 _ENCODER_ARGS: dict[AudioFormat, tuple[str, ...]] = {
     AudioFormat.MP3: ("-c:a", "libmp3lame", "-ar", "24000", "-ac", "1", "-b:a", "48k", "-f", "mp3"),
     AudioFormat.OGG_OPUS: (
-        "-c:a", "libopus", "-ar", "48000", "-ac", "1", "-b:a", "24k", "-application", "voip", "-f", "ogg",
+        "-c:a", "libopus", "-ar", "48000", "-ac", "1", "-b:a", "24k", "-application", "voip",
+        "-compression_level", "5", "-f", "ogg",
     ),
     AudioFormat.WAV_8K: ("-c:a", "pcm_s16le", "-ar", "8000", "-ac", "1", "-f", "wav"),
 }

@@ -23,6 +23,7 @@ class VoiceSettings:
     engine_cooldown_s: float = 300.0
     sentence_pause_ms: int = 450
     max_speech_chars: int = 1200
+    parallel_sentences: int = 3  # sentences synthesized at once (network engines wait, they do not compute)
     # gTTS (Google Translate TTS)
     gtts_lang: str = "zh"  # gTTS 2.5 warns on "zh-CN" (lower-cased into its deprecated list)
     gtts_tld: str = "com"
@@ -66,6 +67,7 @@ class VoiceSettings:
         ints = {
             "ELDERBOT_TTS_PAUSE_MS": "sentence_pause_ms",
             "ELDERBOT_TTS_MAX_CHARS": "max_speech_chars",
+            "ELDERBOT_TTS_PARALLEL": "parallel_sentences",
             "ELDERBOT_TTS_ESPEAK_SPEED": "espeak_speed_wpm",
             "ELDERBOT_TTS_CACHE_MAX_BYTES": "cache_max_bytes",
         }

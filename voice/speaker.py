@@ -13,6 +13,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from voice.cache import AudioCache, cache_key
@@ -127,7 +128,15 @@ class Speaker:
         return await asyncio.to_thread(self.synthesize, text, fmt)
 
     def _speak(self, engine: SpeechEngine, sentences: list[str], fmt: AudioFormat) -> bytes:
-        pieces = [engine.synthesize(sentence) for sentence in sentences]
+        workers = max(1, min(self.settings.parallel_sentences, len(sentences)))
+        if workers == 1:
+            pieces = [engine.synthesize(sentence) for sentence in sentences]
+        else:  # online engines spend most time waiting on the network; order is kept by map
+            pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"tts-{engine.name}")
+            try:
+                pieces = list(pool.map(engine.synthesize, sentences))
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
         return render(pieces, engine.native_rate, self.settings.sentence_pause_ms, fmt, self.settings.ffmpeg_binary)
 
     def _rest(self, engine: SpeechEngine, exc: Exception) -> None:

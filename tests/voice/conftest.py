@@ -45,11 +45,23 @@ def tone_mp3() -> bytes:
 
 @dataclass
 class FakeService:
-    """What a fake saw and how it should behave next: 'ok', 'http429', 'http403' or 'hang'."""
+    """What a fake saw and how it should behave next: 'ok', 'slow' (0.5 s late), 'http429', 'http403', 'hang'."""
 
     mode: str = "ok"
     requests: list[dict[str, str]] = field(default_factory=list)
     base_url: str = ""
+    in_flight: int = 0
+    most_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
 
 # ---------------------------------------------------------------- gTTS: HTTP POST batchexecute
@@ -64,8 +76,12 @@ def _gtts_handler(service: FakeService, audio: bytes) -> type[BaseHTTPRequestHan
             text, lang, speed, _ = json.loads(rpc[1])
             service.requests.append({"path": self.path, "rpc": rpc[0], "text": text, "lang": lang,
                                      "speed": str(speed), "host": self.headers.get("Host", "")})
-            if service.mode == "hang":
-                time.sleep(3)
+            service.enter()
+            try:
+                if service.mode in ("hang", "slow"):
+                    time.sleep(3 if service.mode == "hang" else 0.5)
+            finally:
+                service.leave()
             if service.mode.startswith("http"):
                 self.send_response(int(service.mode[4:]))
                 self.end_headers()

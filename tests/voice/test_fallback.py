@@ -38,7 +38,7 @@ def _fallback_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 def test_gtts_speaks_through_its_real_library(routed: VoiceSettings, fake_gtts, fake_edge) -> None:  # type: ignore[no-untyped-def]
     result = Speaker(routed).synthesize(ANSWER, AudioFormat.MP3)
     assert (result.engine, result.cached) == ("gtts", False)
-    assert [r["text"] for r in fake_gtts.requests] == SENTENCES
+    assert sorted(r["text"] for r in fake_gtts.requests) == sorted(SENTENCES)
     assert {(r["path"], r["rpc"], r["lang"], r["speed"]) for r in fake_gtts.requests} == {
         ("/_/TranslateWebserverUi/data/batchexecute", "jQ1olc", "zh", "True")}  # True: gTTS slow speed
     assert fake_edge.requests == []
@@ -49,7 +49,7 @@ def test_gtts_speaks_through_its_real_library(routed: VoiceSettings, fake_gtts, 
 def test_edge_speaks_through_its_real_library(routed: VoiceSettings, fake_gtts, fake_edge) -> None:  # type: ignore[no-untyped-def]
     result = Speaker(replace(routed, engines=("edge", "espeak"))).synthesize(ANSWER, AudioFormat.OGG_OPUS)
     assert result.engine == "edge"
-    assert _spoken_by_edge(fake_edge) == SENTENCES
+    assert sorted(_spoken_by_edge(fake_edge)) == sorted(SENTENCES)
     first = fake_edge.requests[0]
     assert "TrustedClientToken=" in first["query"] and "Sec-MS-GEC=" in first["query"]
     assert "audio-24khz-48kbitrate-mono-mp3" in first["config"]
@@ -62,7 +62,7 @@ def test_edge_speaks_through_its_real_library(routed: VoiceSettings, fake_gtts, 
 def test_gtts_failure_falls_to_edge(routed: VoiceSettings, fake_gtts, fake_edge, mode: str,  # type: ignore[no-untyped-def]
                                     caplog: pytest.LogCaptureFixture) -> None:
     fake_gtts.mode = mode
-    result = Speaker(routed).synthesize(ANSWER, AudioFormat.MP3)
+    result = Speaker(replace(routed, parallel_sentences=1)).synthesize(ANSWER, AudioFormat.MP3)
     assert result.engine == "edge"
     assert len(fake_gtts.requests) == 1  # gave up at the first sentence, did not try the second
     assert _spoken_by_edge(fake_edge) == SENTENCES
@@ -77,7 +77,8 @@ def test_gtts_failure_falls_to_edge(routed: VoiceSettings, fake_gtts, fake_edge,
 def test_edge_failure_falls_to_espeak(routed: VoiceSettings, fake_edge, mode: str, connections: int,  # type: ignore[no-untyped-def]
                                       caplog: pytest.LogCaptureFixture) -> None:
     fake_edge.mode = mode
-    result = Speaker(replace(routed, engines=("edge", "espeak"))).synthesize(ANSWER, AudioFormat.WAV_8K)
+    settings = replace(routed, engines=("edge", "espeak"), parallel_sentences=1)
+    result = Speaker(settings).synthesize(ANSWER, AudioFormat.WAV_8K)
     assert result.engine == "espeak"
     assert probe(result.audio).duration_s > 3
     # edge-tts itself retries once after a 403 (it corrects its clock from the Date header)
@@ -93,6 +94,14 @@ def test_both_online_engines_down_espeak_answers(routed: VoiceSettings, fake_gtt
     result = Speaker(routed).synthesize(ANSWER, AudioFormat.OGG_OPUS)
     assert result.engine == "espeak"
     assert [w.split(" failed")[0] for w in _fallback_warnings(caplog)] == ["TTS engine gtts", "TTS engine edge"]
+
+
+def test_sentences_go_out_in_parallel_and_come_back_whole(routed: VoiceSettings, fake_gtts) -> None:  # type: ignore[no-untyped-def]
+    fake_gtts.mode = "slow"  # each answer is 0.5 s late, so overlapping requests are seen by the fake
+    speaker = Speaker(replace(routed, engines=("gtts",), timeout_s=5.0, parallel_sentences=3))
+    result = speaker.synthesize("高龄津贴每月发放。护理补贴按季度发放。老年大学春季招生。", AudioFormat.MP3)
+    assert len(fake_gtts.requests) == 3 and fake_gtts.most_in_flight == 3
+    assert 1.5 < probe(result.audio).duration_s < 2.4  # three 0.5 s answers and two 0.3 s pauses
 
 
 def test_failed_engine_rests_and_is_logged_once(routed: VoiceSettings, fake_gtts, fake_edge,  # type: ignore[no-untyped-def]
