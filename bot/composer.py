@@ -87,7 +87,7 @@ class AnswerComposer:
         chosen = [ranked[0]]
         length = len(ranked[0].text)
         for candidate in ranked[1:]:
-            if len(chosen) >= self.max_sentences or candidate.score < 0.5 * ranked[0].score:
+            if len(chosen) >= self.max_sentences or candidate.score < 0.35 * ranked[0].score:
                 break
             if _repeats(candidate.text, chosen) or length + len(candidate.text) > self.max_chars:
                 continue
