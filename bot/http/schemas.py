@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_QUESTION_CHARS = 500
-MAX_SPEAK_CHARS = 2000
+MAX_SPEAK_CHARS = 1000
 MAX_REGION_CHARS = 40
 CALL_ID_PATTERN = r"^[A-Za-z0-9_.:@+\-]{1,128}$"
 CONVERSATION_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"

@@ -92,7 +92,8 @@ function renderReply(reply) {
   $("answer-panel").hidden = false;
   $("answer-text").textContent = reply.answer;
   const first = reply.sources[0];
-  $("answer-citation").textContent = first ? citationOf(first) : "";
+  // the core's answer usually ends with its own 出处 line; add one only when it does not
+  $("answer-citation").textContent = first && !reply.answer.includes(first.title) ? citationOf(first) : "";
   const sourceButton = $("answer-source");
   sourceButton.hidden = !first;
   sourceButton.onclick = first ? () => openPassage(first, sourceButton) : null;
