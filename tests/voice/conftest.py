@@ -173,6 +173,7 @@ def fake_edge(tone_mp3: bytes) -> Iterator[FakeService]:
     asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(timeout=5)
+    loop.close()
 
 
 @pytest.fixture
