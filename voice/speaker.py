@@ -97,31 +97,50 @@ class Speaker:
         return "".join(sentences), sentences, truncated or cut
 
     def synthesize(self, text: str, fmt: AudioFormat = AudioFormat.OGG_OPUS) -> SpeechResult:
-        """Audio of `text` in `fmt` from the first engine that works (cache first)."""
+        """Audio of `text` in `fmt` from the first engine that works (cache first).
+
+        Engines resting after a recent failure are skipped, unless every other engine fails too: then they
+        get one more try rather than leaving the answer silent.
+        """
         speech, sentences, truncated = self.prepare(text)
         failures: list[str] = []
+        resting: list[SpeechEngine] = []
         for engine in self.engines:
             if self._clock() < self._resting_until.get(engine.name, -math.inf):
                 log.debug("TTS engine %s is resting after a failure; skipped", engine.name)
-                failures.append(f"{engine.name}: resting")
+                resting.append(engine)
                 continue
-            key = cache_key(speech, engine.identity(), fmt, self.settings.sentence_pause_ms)
-            if self.cache is not None and (audio := self.cache.get(key)) is not None:
-                return SpeechResult(audio, fmt, engine.name, True, speech, truncated)
-            try:
-                audio = self._speak(engine, sentences, fmt)
-            except Exception as exc:  # any engine error falls through to the next engine
-                self._rest(engine, exc)
-                failures.append(f"{engine.name}: {exc}")
-                continue
-            if self.cache is not None:
-                try:
-                    self.cache.put(key, audio)
-                except OSError as exc:
-                    log.warning("TTS cache not writable (%s); audio not cached", exc)
-            return SpeechResult(audio, fmt, engine.name, False, speech, truncated)
+            if (result := self._attempt(engine, speech, sentences, truncated, fmt, failures)) is not None:
+                return result
+        for engine in resting:
+            if (result := self._attempt(engine, speech, sentences, truncated, fmt, failures)) is not None:
+                return result
         raise SpeechUnavailableError("all TTS engines failed: " + "; ".join(failures),
                                      "语音暂时无法生成，请看文字回答。")
+
+    def _attempt(self, engine: SpeechEngine, speech: str, sentences: list[str], truncated: bool,
+                 fmt: AudioFormat, failures: list[str]) -> SpeechResult | None:
+        """One engine's try: its cached audio, else fresh synthesis; None (logged, rested) when it fails."""
+        key = cache_key(speech, engine.identity(), fmt, self.settings.sentence_pause_ms)
+        if self.cache is not None and (audio := self.cache.get(key)) is not None:
+            return SpeechResult(audio, fmt, engine.name, True, speech, truncated)
+        if self._resting_until.get(engine.name) == math.inf:
+            failures.append(f"{engine.name}: not installed")
+            return None
+        try:
+            audio = self._speak(engine, sentences, fmt)
+        except Exception as exc:  # any engine error falls through to the next engine
+            if engine.name not in self._resting_until or self._clock() >= self._resting_until[engine.name]:
+                self._rest(engine, exc)
+            failures.append(f"{engine.name}: {exc}")
+            return None
+        self._resting_until.pop(engine.name, None)
+        if self.cache is not None:
+            try:
+                self.cache.put(key, audio)
+            except OSError as exc:
+                log.warning("TTS cache not writable (%s); audio not cached", exc)
+        return SpeechResult(audio, fmt, engine.name, False, speech, truncated)
 
     async def asynthesize(self, text: str, fmt: AudioFormat = AudioFormat.OGG_OPUS) -> SpeechResult:
         """`synthesize` in a worker thread, for async channels (Telegram handlers, the HTTP API)."""

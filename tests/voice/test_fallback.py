@@ -154,3 +154,16 @@ def test_edge_endpoint_override_is_undone(fake_edge) -> None:  # type: ignore[no
     EdgeEngine(timeout_s=2, base_url=fake_edge.base_url).synthesize("你好。")
     assert before == edge_tts.communicate.WSS_URL
     assert before.startswith("wss://speech.platform.bing.com/")
+
+
+def test_a_resting_engine_is_still_tried_when_nothing_else_speaks(routed: VoiceSettings, fake_gtts,  # type: ignore[no-untyped-def]
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    speaker = Speaker(replace(routed, engines=("gtts",), cache_dir=None, engine_cooldown_s=600))
+    fake_gtts.mode = "http429"
+    with pytest.raises(SpeechUnavailableError):
+        speaker.synthesize("高龄津贴每月发放。", AudioFormat.MP3)
+    with pytest.raises(SpeechUnavailableError):
+        speaker.synthesize("高龄津贴每月发放。", AudioFormat.MP3)
+    assert len(fake_gtts.requests) == 2 and len(_fallback_warnings(caplog)) == 1  # tried again, logged once
+    fake_gtts.mode = "ok"
+    assert speaker.synthesize("高龄津贴每月发放。", AudioFormat.MP3).engine == "gtts"
