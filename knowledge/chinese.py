@@ -3,6 +3,7 @@ dictionary, stop words, colloquial synonyms and voice-typing homophone repair fo
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
@@ -79,25 +80,14 @@ class ChineseText:
     _vocabulary: frozenset[str] = field(default_factory=frozenset, init=False, repr=False)
 
     def warm_up(self) -> None:
-        """Load jieba with the domain dictionary, OpenCC and the synonym and homophone tables."""
+        """Load jieba with the domain dictionary, OpenCC and the synonym and homophone tables (shared by
+        every ChineseText with the same files and words, so a process loads them once)."""
         if self._tokenizer is not None:
             return
-        import jieba
-        import opencc
-
-        logging.getLogger("jieba").setLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        if self.dictionary.is_file():
-            tokenizer.load_userdict(str(self.dictionary))
-        self._synonyms = sorted(load_synonyms(self.synonyms_file), key=lambda e: len(e.variant), reverse=True)
-        vocabulary = {*read_dictionary_words(self.dictionary), *self.extra_words}
-        vocabulary |= {word for entry in self._synonyms for word in entry.canonical}
-        for word in self.extra_words:
-            tokenizer.add_word(word, freq=max(2000, 500 * len(word)))
-        self._converter = opencc.OpenCC("t2s")
-        self._vocabulary = frozenset(w for w in vocabulary | {e.variant for e in self._synonyms} if len(w) >= 2)
-        self._homophones = _homophone_index(vocabulary)  # plan words only: variants may be typos themselves
-        self._tokenizer = tokenizer
+        resources = _load_resources(
+            _file_key(self.dictionary), _file_key(self.synonyms_file), tuple(sorted(set(self.extra_words)))
+        )
+        self._converter, self._synonyms, self._vocabulary, self._homophones, self._tokenizer = resources
 
     @property
     def vocabulary_size(self) -> int:
@@ -208,6 +198,34 @@ class ChineseText:
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of the expanded query: what retrievers match against."""
         return self.tokenize(self.expand_query(text))
+
+
+def _file_key(path: Path) -> tuple[str, float]:
+    """A path with its modification time, so an edited file is read again."""
+    return str(path), path.stat().st_mtime if path.is_file() else -1.0
+
+
+@functools.lru_cache(maxsize=4)
+def _load_resources(
+    dictionary: tuple[str, float], synonyms_file: tuple[str, float], extra_words: tuple[str, ...]
+) -> tuple[Any, list[SynonymEntry], frozenset[str], dict[tuple[str, ...], str], Any]:
+    """(OpenCC converter, synonyms longest first, vocabulary, homophone index, jieba tokenizer)."""
+    import jieba
+    import opencc
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    dictionary_path, synonyms_path = Path(dictionary[0]), Path(synonyms_file[0])
+    tokenizer = jieba.Tokenizer()
+    if dictionary_path.is_file():
+        tokenizer.load_userdict(str(dictionary_path))
+    synonyms = sorted(load_synonyms(synonyms_path), key=lambda e: len(e.variant), reverse=True)
+    vocabulary = {*read_dictionary_words(dictionary_path), *extra_words}
+    vocabulary |= {word for entry in synonyms for word in entry.canonical}
+    for word in extra_words:
+        tokenizer.add_word(word, freq=max(2000, 500 * len(word)))
+    known = frozenset(w for w in vocabulary | {e.variant for e in synonyms} if len(w) >= 2)
+    homophones = _homophone_index(vocabulary)  # plan words only: colloquial variants may be typos themselves
+    return opencc.OpenCC("t2s"), synonyms, known, homophones, tokenizer
 
 
 def _homophone_index(words: Iterable[str]) -> dict[tuple[str, ...], str]:

@@ -76,20 +76,21 @@ LATIN1_JUNK = bytes(_RNG.randrange(256) for _ in range(300)).decode("latin-1")
 
 def junk() -> list[object]:
     return [
-        "😀😀🎉👍",
+        pytest.param("😀😀🎉👍", id="emoji"),
         pytest.param(
             LATIN1_JUNK,
+            id="latin1-bytes",
             marks=pytest.mark.xfail(
                 reason="knowledge/search.py should refuse a query without Chinese (ChineseText.has_chinese): "
                 "digits in binary junk match numbers in the plans",
                 strict=False,
             ),
         ),
-        bytes(range(256)).decode("utf-8", errors="replace"),
-        os.urandom(64).hex(),
-        "\x00\x01\x02\x7f",
-        "How do I apply for the old age allowance?",
-        "？？？！！！",
+        pytest.param(bytes(range(256)).decode("utf-8", errors="replace"), id="invalid-utf8"),
+        pytest.param(os.urandom(64).hex(), id="hex"),
+        pytest.param("\x00\x01\x02\x7f", id="control"),
+        pytest.param("How do I apply for the old age allowance?", id="english"),
+        pytest.param("？？？！！！", id="punctuation"),
     ]
 
 
