@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
@@ -49,7 +50,7 @@ def build_application(settings: BotSettings, backend: DialogueBackend | None = N
                       persistence: BasePersistence[Any, Any, Any] | None = None,
                       limiter: ChatRateLimiter[Update] | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
     """The channel's Application: persistence, Bot API URL and outgoing rate limiter from settings, handlers added."""
-    builder = Application.builder().token(settings.telegram_token).post_init(_set_commands)
+    builder = Application.builder().token(settings.telegram_token).post_init(_prepare)
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url).base_file_url(file_url(settings.telegram_api_base_url))
     builder = builder.persistence(persistence or build_persistence(settings))
@@ -110,8 +111,13 @@ def run_application(application: Application[Any, Any, Any, Any, Any, Any], sett
                             allowed_updates=Update.ALL_TYPES)
 
 
-async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _prepare(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Before the first update: the command menu, and the core warmed up so the first answer is not slow."""
     await application.bot.set_my_commands(COMMANDS)
+    backend = application.bot_data[SERVICES_KEY].backend
+    if (warm_up := getattr(backend, "warm_up", None)) is not None:
+        log.info("warming up the dialogue core (index and intent model)…")
+        await asyncio.to_thread(warm_up)
 
 
 def _outgoing_rate_limiter() -> Any:

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext
 
 from bot.telegram import texts
@@ -154,6 +154,9 @@ async def rate_gate(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log the failure (hashed chat id only; never the token or the user's words) and answer kindly."""
     chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is None and isinstance(context.error, NetworkError):
+        log.warning("Telegram not reachable (%s); retrying", type(context.error).__name__)
+        return
     log.error("update for chat %s failed: %s", chat_tag(chat.id if chat else None),
               type(context.error).__name__, exc_info=context.error)
     if chat is not None:

@@ -54,8 +54,10 @@ async def deliver(context: CallbackContext[Any, Any, Any, Any], chat_id: int, re
     if reply.action is Action.CLARIFY_REGION:
         chat_data[PENDING] = question
         markup = region_keyboard(reply.options or services(context).region_names())
-    elif reply.region and reply.action is Action.ANSWER:
-        chat_data[REGION] = services(context).short_region(reply.region)
+    else:
+        chat_data.pop(PENDING, None)  # a question typed instead of a tap: the old one is no longer waiting
+        if reply.region:
+            chat_data[REGION] = services(context).short_region(reply.region)
     await context.bot.send_message(chat_id, reply_text(reply), reply_markup=markup)
     chat_data[LAST_SPEECH] = reply.speech
     if voice_on(context):
