@@ -67,17 +67,18 @@ def build_application(settings: BotSettings, backend: DialogueBackend | None = N
 
 def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The gate first (group -1), then one handler per kind of message (anything else: a kind word)."""
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, handlers.rate_gate), group=-1)
-    application.add_handler(CommandHandler("start", handlers.start))
-    application.add_handler(CommandHandler("help", handlers.help_command))
-    application.add_handler(CommandHandler("region", handlers.region_command))
-    application.add_handler(CommandHandler("voice", handlers.voice_command))
+    new = filters.UpdateType.MESSAGE  # edits (and live-location moves) are not new questions
+    application.add_handler(MessageHandler(new, handlers.rate_gate), group=-1)
+    application.add_handler(CommandHandler("start", handlers.start, filters=new))
+    application.add_handler(CommandHandler("help", handlers.help_command, filters=new))
+    application.add_handler(CommandHandler("region", handlers.region_command, filters=new))
+    application.add_handler(CommandHandler("voice", handlers.voice_command, filters=new))
     application.add_handler(CallbackQueryHandler(handlers.on_region_button, pattern=f"^{REGION_PREFIX}"))
-    application.add_handler(MessageHandler(filters.LOCATION & ~filters.VENUE, handlers.on_location))
-    application.add_handler(MessageHandler(filters.VOICE | filters.AUDIO, handlers.on_voice_note))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, handlers.on_not_text))
     application.add_handler(CallbackQueryHandler(handlers.on_stale_button))
+    application.add_handler(MessageHandler(new & filters.LOCATION & ~filters.VENUE, handlers.on_location))
+    application.add_handler(MessageHandler(new & (filters.VOICE | filters.AUDIO), handlers.on_voice_note))
+    application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    application.add_handler(MessageHandler(new, handlers.on_not_text))
     application.add_error_handler(handlers.on_error)
 
 
