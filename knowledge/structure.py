@@ -47,14 +47,19 @@ def heading_rank(text: str) -> int | None:
     return None
 
 
-def split_heading(text: str) -> tuple[str, str]:
-    """(title, body): a short line is all title; '（三）加大资金投入。正文…' keeps its body."""
+def split_heading(text: str, rank: int | None = None) -> tuple[str, str]:
+    """(title, body): a short line is all title; '（三）加大资金投入。正文…' keeps its body. A numbered item
+    ('2.开展失能老年人“健康敲门行动”，每年…', rank 4 or 5) without a short first sentence is titled by its
+    first clause."""
     text = _STALE_NUMBER.sub("", text)
     if len(text) <= _MAX_HEADING_LENGTH and "。" not in text[:-1]:
         return _space_after_number(text.rstrip("。：:")), ""
     head, sep, _ = text.partition("。")
     if sep and len(head) <= _MAX_HEADING_LENGTH:
         return _space_after_number(head), text
+    clause, comma, _ = text.partition("，")
+    if rank is not None and rank >= _ITEM_RANK - 1 and comma and len(clause) <= _MAX_HEADING_LENGTH:
+        return _space_after_number(clause), text
     return "", text
 
 
@@ -68,6 +73,7 @@ def structure_document(lines: list[Line]) -> list[Block]:
     """Blocks in document order, each under the headings open at that point."""
     outline = _Outline()
     blocks: list[Block] = []
+    item_lines: dict[int, str] = {}  # heading block → its line, for items that turn out to have no body
     caption = ""
     for index, line in enumerate(lines):
         if line.table is not None:
@@ -77,8 +83,10 @@ def structure_document(lines: list[Line]) -> list[Block]:
             caption = ""
             continue
         rank = heading_rank(line.text)
-        title, body = split_heading(line.text) if rank is not None else ("", line.text)
+        title, body = split_heading(line.text, rank) if rank is not None else ("", line.text)
         if rank is not None and title and outline.open(rank, title):
+            if rank >= _ITEM_RANK - 1 and not body:
+                item_lines[len(blocks)] = line.text
             blocks.append(Block("heading", title, outline.path()))
         if not body:
             continue
@@ -87,7 +95,21 @@ def structure_document(lines: list[Line]) -> list[Block]:
             caption = body.strip()
             continue
         blocks.append(Block("paragraph", body, outline.content_path()))
-    return blocks
+    return _with_bare_items(blocks, item_lines)
+
+
+def _with_bare_items(blocks: list[Block], item_lines: dict[int, str]) -> list[Block]:
+    """A numbered line with nothing under it ('3.新建市老年病医院，扩增老年医疗服务供给') is a list item,
+    not only a title: it also becomes a paragraph of its own section, so it can be found and cited."""
+    out: list[Block] = []
+    for index, block in enumerate(blocks):
+        out.append(block)
+        if index not in item_lines:
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if following is None or (following.kind == "heading" and len(following.section) <= len(block.section)):
+            out.append(Block("paragraph", item_lines[index], block.section))
+    return out
 
 
 class _Outline:

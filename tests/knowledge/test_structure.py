@@ -122,3 +122,14 @@ def test_numbered_items_in_a_box_stay_in_the_box_until_the_next_section() -> Non
         "2.乙项目。内容。": "第一节 居家养老 › 专栏1 重点工程 › 2. 乙项目",
         "正文。": "第二节 机构养老",
     }
+
+
+def test_list_items_in_a_box_are_paragraphs_of_their_own_sections(blocks: dict[str, list[Block]]) -> None:
+    box = "第四章 优化多层次养老服务供给 › 第四节 加快推进医养康养结合服务 › 专栏4 医养康养融合发展保障工程"
+    ziyang = blocks["资阳"]
+    # a short item with nothing under it is still content
+    assert section_of(ziyang, "3.新建市老年病医院") == f"{box} › 3. 新建市老年病医院，扩增老年医疗服务供给"
+    # a long item without a short first sentence is titled by its first clause
+    assert section_of(ziyang, "2.开展失能老年人“健康敲门行动”") == f"{box} › 2. 开展失能老年人“健康敲门行动”"
+    # a section heading with children under it is not repeated as a paragraph
+    assert not any(b.kind == "paragraph" and b.text == "第四章 优化多层次养老服务供给" for b in ziyang)
