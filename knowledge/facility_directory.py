@@ -212,9 +212,9 @@ class FacilityDirectory:
     def _candidates(self, query: str, places: Sequence[PlaceLike]) -> Iterable[tuple[MatchLevel, str, list[int]]]:
         """Candidate facility sets, most specific first: a facility's own name, the town, the county, the region."""
         terms = self._terms_in(query)
-        named = [i for t in terms for i in self._by_name.get(t, [])]
-        if named:
-            yield MatchLevel.TOWN, terms[0], _unique(named)
+        names = [t for t in terms if t in self._by_name]
+        if names:
+            yield MatchLevel.TOWN, names[0], _unique(i for t in names for i in self._by_name[t])
         for place in places:
             if place.kind != "region":
                 terms.append(place.name)
