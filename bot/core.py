@@ -53,6 +53,7 @@ class DialogueCore:
         self.candidates = candidates
         self._classifier: IntentClassifier | None = None
         self._rarity: TermRarity | None = None
+        self._analyses: dict[str, tuple[list[str], list[str]]] = {}
 
     def warm_up(self) -> None:
         """Open the index and train (or load) the intent classifier."""
@@ -220,12 +221,22 @@ class DialogueCore:
         return bool(hits) and coverage(self._content_words(text), found, self._rarity) >= self.min_coverage
 
     def _content_words(self, text: str) -> list[str]:
-        index = self.knowledge.index
-        return index.text.tokenize(index.gazetteer.without_places(index.text.expand_query(text)))
+        return self._analyse(text)[0]
 
     def _terms(self, text: str) -> list[str]:
-        index = self.knowledge.index
-        return index.text.terms(index.gazetteer.without_places(index.text.expand_query(text)))
+        return self._analyse(text)[1]
+
+    def _analyse(self, text: str) -> tuple[list[str], list[str]]:
+        """(content words, retrieval terms) of a question without its place names; memoised per text."""
+        found = self._analyses.get(text)
+        if found is None:
+            index = self.knowledge.index
+            stripped = index.gazetteer.without_places(index.text.expand_query(text))
+            found = (index.text.tokenize(stripped), index.text.terms(stripped))
+            if len(self._analyses) > 2048:
+                self._analyses.clear()
+            self._analyses[text] = found
+        return found
 
     def _region(self, name: str) -> str | None:
         try:
