@@ -138,6 +138,12 @@ class FacilityDirectory:
     def __len__(self) -> int:
         return len(self.facilities)
 
+    def warm_up(self) -> None:
+        """Load the gazetteer and build the nearest-index trees of the four topics now, not on first query."""
+        _ = self.gazetteer
+        for types in TOPIC_TYPES.values():
+            self._nearest.prepare(types)
+
     @property
     def gazetteer(self) -> PlaceFinder:
         """The lead's gazetteer, loaded on first use unless one was passed in."""

@@ -77,6 +77,11 @@ class NearestIndex:
     def __len__(self) -> int:
         return len(self._lats)
 
+    def prepare(self, groups: Collection[str]) -> None:
+        """Build the tree of these groups ahead of the first query that asks for them."""
+        if self._all is not None:
+            self._subset(groups)
+
     def query(self, lat: float, lon: float, k: int, groups: Collection[str] | None = None) -> list[tuple[int, float]]:
         """(point id, metres) of the k nearest points, nearest first; only points of `groups` when given."""
         check_coordinates(lat, lon)

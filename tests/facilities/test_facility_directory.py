@@ -142,6 +142,8 @@ def test_nearest_orders_by_distance_and_skips_unlocated(located: FacilityDirecto
     assert [f.name for f, _ in meal] == ["示例丁老年食堂", "示例甲社区助餐点"]
     assert meal[1][1] == pytest.approx(float(haversine_m(30.275, 105.03, 29.703, 107.39)), rel=1e-9)
     assert located.nearest(29.7, 107.4, limit=0) == []
+    located.warm_up()
+    assert located.nearest(30.2750, 105.0300, types=["meal"], limit=2) == meal
     assert located.nearest(29.7, 107.4, types=["老年大学", "幸福院"], limit=5)[0][0].name == "示例己老年大学"
 
 
