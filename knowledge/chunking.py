@@ -19,8 +19,8 @@ _SENTENCE = re.compile(r"[^。！？；]*(?:[。！？；]”?|$)")
 class ChunkingSettings:
     """How long a passage may grow before it is cut, in characters."""
 
-    target_chars: int = 180
-    max_chars: int = 320
+    target_chars: int = 240
+    max_chars: int = 400
     min_chars: int = 40
 
 
