@@ -29,6 +29,7 @@ _SPACE_CJK_DIGIT = re.compile(
     rf"(?<=[{_CJK}{_CJK_PUNCT}])[ \u3000\xa0]+(?=[\d.%％]+)|(?<=[\d%％])[ \u3000\xa0]+(?=[{_CJK}{_CJK_PUNCT}%％])"
 )
 _DASH_RUN = re.compile(r"-{3,}")
+_ENGLISH_AND = re.compile(rf"(?<=[{_CJK}])\s+and\s+(?=[{_CJK}])")
 _HALF_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _HALF_PUNCT_IN_CJK = re.compile(rf"(?<=[{_CJK}”）])([,;:?!])|([,;:?!])(?=[{_CJK}“（])")
 _HALF_PARENS = re.compile(rf"\(([^()]{{0,40}}[{_CJK}][^()]{{0,40}})\)")
@@ -53,8 +54,9 @@ class Line:
 
 def fix_spacing(text: str) -> str:
     """Remove spaces inside Chinese and between Chinese and numbers; half-width punctuation and brackets
-    in Chinese to full width."""
+    in Chinese to full width; an English 'and' left between Chinese words by translation back to 和."""
     text = _DASH_RUN.sub("", text)
+    text = _ENGLISH_AND.sub("和", text)
     text = _SPACE_IN_CJK.sub("", text)
     text = _SPACE_CJK_DIGIT.sub("", text)
     text = _HALF_PUNCT_IN_CJK.sub(lambda m: _HALF_PUNCT[m.group(1) or m.group(2)], text)

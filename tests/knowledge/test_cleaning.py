@@ -57,6 +57,12 @@ def test_half_width_punctuation_in_chinese_becomes_full_width() -> None:
     assert fix_spacing("版本 1.5,共 3 项") == "版本1.5，共3项"
 
 
+def test_english_and_between_chinese_words_becomes_he(cleaned: dict[str, list[Line]]) -> None:
+    assert fix_spacing("社会主义思想 and 党的十九大") == "社会主义思想和党的十九大"
+    assert fix_spacing("Rock and Roll 养老").startswith("Rock and Roll")
+    assert " and " not in full_text(cleaned["万州"]) and " and " not in full_text(cleaned["资阳"])
+
+
 def test_numbers_with_half_width_points_are_left_alone() -> None:
     assert fix_spacing("人均预期寿命77.12岁") == "人均预期寿命77.12岁"
     assert fix_spacing("3.5万人次") == "3.5万人次"
