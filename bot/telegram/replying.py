@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from telegram.constants import ChatAction, MessageLimit
+from telegram.error import BadRequest
 
 from bot.messages import Action, Reply, Turn
 from bot.telegram import texts
@@ -90,7 +91,11 @@ async def send_speech(context: CallbackContext[Any, Any, Any, Any], chat_id: int
         if tell_failure:
             await context.bot.send_message(chat_id, exc.user_message)
         return False
-    await context.bot.send_voice(chat_id, voice=result.audio, filename="answer.ogg")
+    try:
+        await context.bot.send_voice(chat_id, voice=result.audio, filename="answer.ogg")
+    except BadRequest as exc:  # e.g. the user's privacy settings forbid voice messages; the text went out
+        log.warning("voice note refused for chat %s: %s", chat_tag(chat_id), exc.message)
+        return False
     return True
 
 

@@ -62,6 +62,7 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.unknown: list[str] = []
         self.files: dict[str, bytes] = {}
+        self.refuse: dict[str, str] = {}  # method → Bot API error description, answered with HTTP 400
         self._updates: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -145,10 +146,12 @@ class FakeBotApi:
         if method == "getUpdates":
             return _ok(await self._get_updates(params))
         call = Call(method, params, files)
-        result = self._result(call)
+        result = None if method in self.refuse else self._result(call)
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
+        if method in self.refuse:
+            return web.json_response({"ok": False, "error_code": 400, "description": self.refuse[method]}, status=400)
         if result is None:
             self.unknown.append(method)
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)

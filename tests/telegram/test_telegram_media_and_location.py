@@ -128,3 +128,27 @@ async def test_emoji_english_and_huge_text_get_the_cores_kind_replies(api: FakeB
     for text, message in zip(inputs[:2], messages[:2], strict=True):
         assert message.text == core.respond(Turn(text, "expected:odd")).answer
     assert 0 < len(messages[2].text) <= 4096
+
+
+async def test_voice_refused_by_telegram_leaves_the_text_answer_alone(api: FakeBotApi, make_app: Any) -> None:
+    api.refuse["sendVoice"] = "Bad Request: VOICE_MESSAGES_FORBIDDEN"
+    async with running(make_app()):
+        await api.send_text(CHAT + 7, "巫溪的老年大学怎么上")
+        await api.wait_calls("sendVoice", chat_id=CHAT + 7)
+        await api.send_text(CHAT + 7, "/help")
+        messages = await api.wait_calls("sendMessage", 2, chat_id=CHAT + 7)
+    assert texts.ERROR not in [m.text for m in messages] and messages[1].text == texts.HELP
+
+
+async def test_no_voice_engine_still_sends_the_text(api: FakeBotApi, make_app: Any, tmp_path: Any) -> None:
+    from voice.settings import VoiceSettings
+    from voice.speaker import Speaker
+
+    mute = Speaker(VoiceSettings(engines=("espeak",), espeak_binary="no-such-espeak", cache_dir=None))
+    async with running(make_app(speaker=mute)):
+        await api.send_text(CHAT + 8, "巫溪的老年大学怎么上")
+        await api.send_text(CHAT + 8, "慢一点")
+        messages = await api.wait_calls("sendMessage", 2, chat_id=CHAT + 8)
+    assert messages[0].text.strip() and texts.ERROR not in messages[0].text
+    assert messages[1].text == texts.VOICE_FAILED, "asked for slow voice: say kindly there is none"
+    assert not api.sent("sendVoice")
