@@ -61,6 +61,17 @@ def run(args: argparse.Namespace) -> int:
             print(MISSING_LIBRARY, file=sys.stderr)
             return 2
         raise
+    from bot.backends import BackendError
+
     configure_logging(settings.telegram_token, args.verbose)
-    run_application(build_application(settings), settings, listen=args.listen, port=args.port)
+    try:
+        application = build_application(settings)
+    except BackendError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"cannot use the data directory {settings.data_dir} ({exc.strerror or exc}); "
+              "set ELDERBOT_DATA_DIR to a writable folder", file=sys.stderr)
+        return 1
+    run_application(application, settings, listen=args.listen, port=args.port)
     return 0

@@ -154,3 +154,19 @@ async def test_redis_persistence_round_trip_with_fakeredis() -> None:
     assert await second.get_chat_data() == {}
     other: Any = RedisPersistence(fakeredis.aioredis.FakeRedis(server=server), prefix="other:")
     assert await other.get_user_data() == {}
+
+
+def test_command_reports_a_bad_backend_or_data_dir_clearly(monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("ELDERBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ELDERBOT_BACKEND", "nope")
+    assert main(["telegram"]) == 2
+    assert "unknown backend" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("ELDERBOT_BACKEND", "embedded")
+    monkeypatch.setenv("ELDERBOT_DATA_DIR", str(blocker / "data"))
+    assert main(["telegram"]) == 1
+    err = capsys.readouterr().err
+    assert "ELDERBOT_DATA_DIR" in err and "123:abc" not in err
