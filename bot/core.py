@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot import replies
 from bot.composer import AnswerComposer, ComposedAnswer
+from bot.facility_answers import FacilityAnswerer
 from bot.messages import Action, Reply, Turn
 from bot.nlu.intent import IntentClassifier, IntentPrediction
 from bot.relevance import AskedFor, TermRarity, asked_for, coverage, states
@@ -54,6 +55,7 @@ class DialogueCore:
         self._classifier: IntentClassifier | None = None
         self._rarity: TermRarity | None = None
         self._analyses: dict[str, tuple[list[str], list[str]]] = {}
+        self.facilities = FacilityAnswerer(knowledge)
 
     def warm_up(self) -> None:
         """Open the index and train (or load) the intent classifier."""
@@ -151,7 +153,22 @@ class DialogueCore:
             return _say(intent, confidence, replies.no_amount(short), Action.FALLBACK, region)
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
         state.remaining = sources[len(composed.cited) :]
-        return Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region, sources[:5])
+        reply = Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region, sources[:5])
+        return self._with_facilities(text, intent, region, reply)
+
+    def _with_facilities(self, text: str, intent: str, region: str, reply: Reply) -> Reply:
+        """For a place question, the facilities the plans name there come first, cited."""
+        found = self.facilities.answer(text, region)
+        if found is None:
+            return reply
+        citations = [f"出处：{hit.passage.citation}" for hit in found.sources]
+        answer = "\n".join([*found.lines, *dict.fromkeys(citations)])
+        if found.sources:
+            speech = "，".join(line.lstrip("· ") for line in found.lines[:4])
+            sources = [*found.sources, *(h for h in reply.sources if h not in found.sources)][:5]
+            return Reply(intent, reply.confidence, Action.ANSWER, answer, speech, region, sources)
+        return Reply(intent, reply.confidence, Action.ANSWER, f"{answer}\n{reply.answer}",
+                     f"{found.lines[0]}{reply.speech}", region, reply.sources)
 
     def _compose(self, text: str, hits: list[Hit]) -> ComposedAnswer | None:
         """An answer only when the passages cover enough of what the question asks about."""
