@@ -13,6 +13,7 @@ from telegram.ext import (
     BasePersistence,
     CallbackQueryHandler,
     CommandHandler,
+    DictPersistence,
     MessageHandler,
     PersistenceInput,
     PicklePersistence,
@@ -83,8 +84,12 @@ def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None
 
 
 def build_persistence(settings: BotSettings) -> BasePersistence[Any, Any, Any]:
-    """Redis when REDIS_URL is set, else a pickle file in the data directory."""
+    """Redis when REDIS_URL is set (in memory, with a warning, when it does not answer), else a pickle file."""
     if settings.redis_url:
+        from bot.redis_fallback import redis_available
+
+        if not redis_available(settings.redis_url, "chat settings"):
+            return DictPersistence(store_data=STORED)
         from bot.telegram.persistence_redis import RedisPersistence
 
         return RedisPersistence.from_url(settings.redis_url, store_data=STORED)
