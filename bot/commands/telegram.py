@@ -20,7 +20,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("telegram", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
     parser.add_argument("--listen", default="0.0.0.0", help="webhook mode only: address to listen on")
     parser.add_argument("--port", type=int, default=8443, help="webhook mode only: port to listen on")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more (the token is never logged)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logs of elderbot itself (the token is never logged)")
     parser.set_defaults(run=run)
 
 
@@ -39,9 +39,11 @@ class TokenRedactor(logging.Filter):
 
 def configure_logging(token: str, verbose: bool) -> None:
     """Plain logs on stderr, request URLs quiet, the token redacted from whatever is left."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if verbose:  # our own modules only: library debug logs carry message texts and chat ids
+        for name in ("bot", "voice", "knowledge"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
     for handler in logging.getLogger().handlers:
         handler.addFilter(TokenRedactor(token))
 
