@@ -23,6 +23,10 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}（）《》“”：，。、；！？])\s+(?=[{_CJK}（）《》“”：，。、；！？])")
 _SPACE_AROUND_DIGITS = re.compile(rf"(?<=[{_CJK}])\s+(?=\d)|(?<=\d)\s+(?=[{_CJK}%％])")
 _WHITESPACE = re.compile(r"\s+")
+_DIGIT_OF = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_COUNTED = re.compile(
+    r"(?<![第十百千万一二两三四五六七八九])([零〇一二两三四五六七八九十百千]{1,6})(?=[多余]?(周岁|岁|万|千|元|块|张|人|所|家|户|名|床|平方米|%))"
+)
 _HAN = re.compile(rf"[{_CJK}]")
 _HAN_RUN = re.compile(rf"[{_CJK}]+")
 _TOKEN_KEEP = re.compile(rf"[{_CJK}A-Za-z0-9]")
@@ -102,6 +106,7 @@ class ChineseText:
         text = self._converter.convert(text)
         text = _SPACE_BETWEEN_CJK.sub("", text)
         text = _SPACE_AROUND_DIGITS.sub("", text)
+        text = _COUNTED.sub(lambda m: _arabic(m.group(1)), text)
         return _WHITESPACE.sub(" ", text).strip()
 
     @staticmethod
@@ -198,6 +203,21 @@ class ChineseText:
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of the expanded query: what retrievers match against."""
         return self.tokenize(self.expand_query(text))
+
+
+def _arabic(numeral: str) -> str:
+    """'八十' → '80', '三' → '3', '一百二十' → '120', '两千' → '2000'; anything else is returned unchanged."""
+    total, digit = 0, None
+    for char in numeral:
+        if char in _DIGIT_OF:
+            if digit is not None:
+                return numeral  # 二三: not a number
+            digit = _DIGIT_OF[char]
+        else:
+            unit = {"十": 10, "百": 100, "千": 1000}[char]
+            total += (1 if digit is None else digit) * unit
+            digit = None
+    return str(total + (digit or 0))
 
 
 def _file_key(path: Path) -> tuple[str, float]:

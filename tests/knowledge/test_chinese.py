@@ -91,3 +91,17 @@ def test_has_chinese() -> None:
 def test_control_characters_and_replacement_marks_are_dropped(text: ChineseText) -> None:
     assert text.normalize("高龄\x00津贴\ufffd\x07") == "高龄津贴"
     assert text.tokenize("a b 1 2") == []
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [("我妈八十岁了", "我妈80岁了"), ("得有三万多口人", "得有3万多口人"), ("一百二十张床位", "120张床位"),
+     ("两千元", "2000元"), ("百岁老人", "100岁老人")],
+)
+def test_counted_chinese_numerals_become_digits(text: ChineseText, spoken: str, written: str) -> None:
+    assert text.normalize(spoken) == written
+
+
+@pytest.mark.parametrize("phrase", ["一老一小", "十四五规划", "一刻钟服务圈", "第三个", "七八十岁", "十五分钟"])
+def test_numerals_that_are_not_counts_are_kept(text: ChineseText, phrase: str) -> None:
+    assert text.normalize(phrase) == phrase
