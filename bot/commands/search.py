@@ -44,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
     except CorpusError as exc:
         print(f"plans folder problem: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"cannot build the index in {kb.settings.index_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     if args.jsonl:
         return answer_lines(kb, sys.stdin.buffer, sys.stdout, args.k)
     return search_once(kb, args)

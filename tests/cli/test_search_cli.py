@@ -115,3 +115,10 @@ def test_jsonl_through_the_console_entry_point(index_dir: Path) -> None:
     assert out[1] == {"sources": []} or "error" in out[1]
     assert "sources" in out[2] or "error" in out[2]
     assert b"Traceback" not in result.stderr
+
+
+def test_an_unwritable_index_folder_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["search", "老年大学", "--index-dir", str(blocker / "index")]) == 1
+    assert "cannot build the index" in capsys.readouterr().err
