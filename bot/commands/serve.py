@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.settings import BotSettings
 
 
 def register(subparsers: Any) -> None:
@@ -15,6 +19,8 @@ def register(subparsers: Any) -> None:
         description="Serve the API. Binds 127.0.0.1 by default; any other host needs ELDERBOT_API_KEY.")
     parser.add_argument("--host", default=None, help="address to bind (default: $ELDERBOT_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (default: $ELDERBOT_PORT or 8000)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes, each with its own core (about one per CPU core; default 1)")
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     parser.set_defaults(run=run_serve)
 
@@ -38,6 +44,22 @@ def run_serve(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:
         print(f"elderbot serve: {exc.name} is missing; install it: pip install 'elderbot[api]'", file=sys.stderr)
         return 1
-    app = create_app(settings, warm_up=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, proxy_headers=False)
+    if args.workers <= 1:
+        app = create_app(settings, warm_up=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, proxy_headers=False)
+        return 0
+    _prepare_shared_files(settings)
+    os.environ.update({"ELDERBOT_HOST": settings.host, "ELDERBOT_PORT": str(settings.port)})
+    uvicorn.run("bot.http.app:create_app_from_env", factory=True, workers=args.workers, host=settings.host,
+                port=settings.port, log_level=args.log_level, proxy_headers=False)
     return 0
+
+
+def _prepare_shared_files(settings: BotSettings) -> None:
+    """Build the index and intent model once, here, so the workers only load them (no racing builders)."""
+    from bot.backends import build_backend
+
+    print("elderbot serve: preparing the index and intent model for the workers…", file=sys.stderr)
+    warm = getattr(build_backend(settings), "warm_up", None)
+    if callable(warm):
+        warm()

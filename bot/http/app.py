@@ -70,3 +70,8 @@ def create_app(settings: BotSettings | None = None, backend: DialogueBackend | N
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` and multi-worker serving: settings from the environment, warmed up."""
+    return create_app(BotSettings.from_env(), warm_up=True)
