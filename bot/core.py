@@ -44,6 +44,7 @@ class DialogueCore:
         min_coverage: float = 0.3,
         sentence_weight: float = 0.5,
         candidates: int = 20,
+        unseen_weight: float = 0.0,
     ) -> None:
         self.knowledge = knowledge
         self.classifier_cache = classifier_cache
@@ -52,6 +53,7 @@ class DialogueCore:
         self.min_coverage = min_coverage
         self.sentence_weight = sentence_weight
         self.candidates = candidates
+        self.unseen_weight = unseen_weight
         self._classifier: IntentClassifier | None = None
         self._rarity: TermRarity | None = None
         self._analyses: dict[str, tuple[list[str], list[str]]] = {}
@@ -62,7 +64,7 @@ class DialogueCore:
         index = self.knowledge.warm_up()
         if self._classifier is None:
             self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
-            self._rarity = TermRarity([p.section + p.text for p in index.store.passages])
+            self._rarity = TermRarity([p.section + p.text for p in index.store.passages], self.unseen_weight)
 
     def region_names(self) -> list[str]:
         return [r.short_name for r in self.knowledge.index.gazetteer.regions]
@@ -149,7 +151,7 @@ class DialogueCore:
         short = self.knowledge.index.gazetteer.short_name(region)
         if composed is None:
             return self._fallback(intent, confidence, region)
-        if asked_for(text) is AskedFor.MONEY and not states(AskedFor.MONEY, composed.sentences):
+        if asked_for(text) is AskedFor.MONEY and not states(AskedFor.MONEY, composed.sentences, text):
             return _say(intent, confidence, replies.no_amount(short), Action.FALLBACK, region)
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
         state.remaining = sources[len(composed.cited) :]

@@ -46,24 +46,37 @@ def holds(kind: AskedFor, sentence: str) -> bool:
     return pattern is None or bool(pattern.search(sentence))
 
 
-def states(kind: AskedFor, sentences: Sequence[str]) -> bool:
-    """Whether the sentences hold a fact of that kind."""
-    return any(holds(kind, s) for s in sentences)
+_RATES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"每个?月|一个月|月月|按月"), "月"),
+    (re.compile(r"每年|一年|每一年"), "年"),
+    (re.compile(r"每天|一天|一顿|每顿|每餐"), "天顿餐日"),
+    (re.compile(r"每个?人|一个人|每位|人均"), "人"),
+)
+
+
+def states(kind: AskedFor, sentences: Sequence[str], question: str = "") -> bool:
+    """Whether the sentences hold a fact of that kind; an amount asked per month (per year, per person…)
+    must come with that rate in the same sentence."""
+    rates = [chars for pattern, chars in _RATES if pattern.search(question)]
+    return any(
+        holds(kind, s) and all(any(ch in s for ch in chars) for chars in rates) for s in sentences
+    )
 
 
 class TermRarity:
     """How much a word says: log inverse document frequency over the passages, computed on demand;
-    words the plans never use weigh nothing."""
+    words the plans never use weigh `unseen_weight` (small: colloquial words are not off-topic words)."""
 
-    def __init__(self, documents: Sequence[str]) -> None:
+    def __init__(self, documents: Sequence[str], unseen_weight: float = 0.0) -> None:
         self.documents = documents
+        self.unseen_weight = unseen_weight
         self._weights: dict[str, float] = {}
 
     def weight(self, word: str) -> float:
         if word not in self._weights:
             df = sum(1 for doc in self.documents if word in doc)
             # a word no plan uses cannot be covered by any passage: it says nothing about relevance
-            self._weights[word] = math.log((len(self.documents) + 1) / df) if df else 0.0
+            self._weights[word] = math.log((len(self.documents) + 1) / df) if df else self.unseen_weight
         return self._weights[word]
 
 
