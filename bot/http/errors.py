@@ -59,6 +59,20 @@ def validation_message(errors: Sequence[dict[str, Any]]) -> str:
     return f"请求有误：{chinese}。 / Invalid request: {english}."
 
 
+def documented_errors(more: dict[int, str] | None = None) -> dict[int | str, dict[str, object]]:
+    """The error responses every /v1 route can give, for the OpenAPI document; add route-specific ones."""
+    from bot.http.schemas import ErrorBody
+
+    errors: dict[int | str, str] = {
+        400: "Body is not parseable (e.g. not UTF-8)",
+        401: "Missing or wrong X-API-Key",
+        413: "Body too large",
+        422: "Invalid input or unknown region",
+        **(more or {}),
+    }
+    return {code: {"model": ErrorBody, "description": text} for code, text in errors.items()}
+
+
 def error_response(status_code: int, detail: str, errors: list[dict[str, object]] | None = None) -> JSONResponse:
     body: dict[str, object] = {"detail": detail}
     if errors is not None:
@@ -79,7 +93,9 @@ async def _on_query_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, f"{message} / {english}")
 
 
+_FASTAPI_PARSE_ERROR = "There was an error parsing the body"
 _PLAIN_HTTP_ERRORS = {
+    400: "请求内容无法解析（应为 UTF-8 编码的 JSON）。 / The request body could not be parsed (UTF-8 JSON expected).",
     404: "找不到这个地址。 / Not found.",
     405: "这个地址不支持这种请求方法。 / Method not allowed.",
 }
@@ -88,7 +104,7 @@ _PLAIN_HTTP_ERRORS = {
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
-    if not isinstance(detail, str) or detail in ("Not Found", "Method Not Allowed"):
+    if not isinstance(detail, str) or detail in ("Not Found", "Method Not Allowed", _FASTAPI_PARSE_ERROR):
         detail = _PLAIN_HTTP_ERRORS.get(exc.status_code, f"请求未能完成（{exc.status_code}）。 / Request failed.")
     response = error_response(exc.status_code, detail)
     for name, value in (exc.headers or {}).items():

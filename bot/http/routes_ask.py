@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
+from bot.http.errors import documented_errors
 from bot.http.schemas import (
     MAX_QUESTION_CHARS,
     MAX_REGION_CHARS,
@@ -13,7 +14,6 @@ from bot.http.schemas import (
     AskResponse,
     CompareResponse,
     CompareRow,
-    ErrorBody,
     RegionInfo,
     RegionsResponse,
     SearchResponse,
@@ -28,11 +28,7 @@ from bot.http.topics import TOPIC_FILTERS
 from bot.messages import Turn
 from knowledge.passages import Hit
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": ErrorBody, "description": "Missing or wrong X-API-Key"},
-    422: {"model": ErrorBody, "description": "Invalid input or unknown region"},
-}
-router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=ERRORS)
+router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=documented_errors())
 ServicesDep = Annotated[Services, Depends(get_services)]
 QueryText = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="question or keywords")]
 RegionName = Annotated[str | None, Query(min_length=1, max_length=MAX_REGION_CHARS, description="涪陵, 资阳市…")]

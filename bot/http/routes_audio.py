@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 
+from bot.http.errors import documented_errors
 from bot.http.schemas import AUDIO_ID_PATTERN, ErrorBody, HotlineRequest, HotlineResponse, SpeakRequest
 from bot.http.security import require_api_key
 from bot.http.services import Services, get_services
@@ -14,10 +15,8 @@ from bot.messages import Turn
 from voice.formats import AudioFormat
 from voice.speaker import NothingToSpeakError, SpeechError
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses={
-    401: {"model": ErrorBody, "description": "Missing or wrong X-API-Key"},
-    422: {"model": ErrorBody, "description": "Invalid input or nothing to speak"},
-})
+router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)],
+                   responses=documented_errors({422: "Invalid input, or nothing in the text to speak"}))
 ServicesDep = Annotated[Services, Depends(get_services)]
 _AUDIO_CONTENT = {fmt.mime_type: {"schema": {"type": "string", "format": "binary"}} for fmt in AudioFormat}
 
