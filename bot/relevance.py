@@ -81,10 +81,18 @@ class TermRarity:
 
 
 def coverage(content_words: Sequence[str], text: str, rarity: TermRarity) -> float:
-    """Share of the question's content words, each weighted by its rarity, found in the text."""
+    """Share of the question's content words, each weighted by its rarity, found in the text; a word
+    found only through a shorter word inside it (助餐 of 助餐点) counts for the part it shares."""
     words = [w for w in dict.fromkeys(content_words) if len(w) >= 2]
     weights = {w: max(rarity.weight(w), 0.0) for w in words}
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    return sum(weight for word, weight in weights.items() if word in text) / total
+    found = {w for w in words if w in text}
+
+    def share(word: str) -> float:
+        if word in found:
+            return 1.0
+        return max((len(part) / len(word) for part in found if part in word), default=0.0)
+
+    return sum(weight * share(word) for word, weight in weights.items()) / total
