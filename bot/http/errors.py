@@ -68,6 +68,7 @@ def documented_errors(more: dict[int, str] | None = None) -> dict[int | str, dic
         401: "Missing or wrong X-API-Key",
         413: "Body too large",
         422: "Invalid input or unknown region",
+        503: "A dialogue or speech service is unavailable right now",
         **(more or {}),
     }
     return {code: {"model": ErrorBody, "description": text} for code, text in errors.items()}

@@ -62,7 +62,7 @@ def ask(body: AskRequest, services: ServicesDep) -> dict[str, object]:
     """One turn through the dialogue core; `conversation` keeps state between turns."""
     region = resolve_region(services, body.region)
     turn = Turn(text=body.question, conversation=body.conversation, region=region, staff=body.staff)
-    return services.backend.respond(turn).to_dict()
+    return services.respond(turn).to_dict()
 
 
 @router.get("/search", response_model=SearchResponse, summary="Passages of the plans for a query")

@@ -28,8 +28,7 @@ def hotline_conversation(call_id: str) -> str:
 
 @router.post("/speak", response_class=Response, summary="Read text aloud",
              responses={200: {"content": _AUDIO_CONTENT, "description": "mp3 audio/mpeg, ogg audio/ogg (Opus), "
-                                                                        "wav8k audio/wav (8 kHz mono 16-bit)"},
-                        503: {"model": ErrorBody, "description": "No speech engine is working"}})
+                                                                        "wav8k audio/wav (8 kHz mono 16-bit)"}})
 def speak(body: SpeakRequest, services: ServicesDep) -> Response:
     """Audio of the text in the asked format."""
     fmt = AudioFormat.parse(body.format)
@@ -46,7 +45,7 @@ def speak(body: SpeakRequest, services: ServicesDep) -> Response:
 @router.post("/hotline", response_model=HotlineResponse, summary="Answer a caller and give phone-playable audio")
 def hotline(body: HotlineRequest, request: Request, services: ServicesDep) -> HotlineResponse:
     """One caller turn; the conversation is kept per call_id; action "handoff" means transfer to a person."""
-    reply = services.backend.respond(Turn(text=body.text, conversation=hotline_conversation(body.call_id)))
+    reply = services.respond(Turn(text=body.text, conversation=hotline_conversation(body.call_id)))
     audio_url: str | None = None
     try:
         audio = services.speaker.synthesize(reply.speech or reply.answer, AudioFormat.WAV_8K).audio

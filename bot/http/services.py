@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 
 from bot.http.audio_store import AudioStore
-from bot.messages import DialogueBackend
+from bot.messages import DialogueBackend, Reply, Turn
 from bot.settings import BotSettings
+from knowledge.search import QueryError
 
 if TYPE_CHECKING:
     from knowledge.search import KnowledgeBase
     from voice.speaker import Speaker
+
+log = logging.getLogger(__name__)
 
 
 class Services:
@@ -67,6 +71,17 @@ class Services:
 
                     self._speaker = Speaker(VoiceSettings.from_env())
         return self._speaker
+
+    def respond(self, turn: Turn) -> Reply:
+        """The backend's reply; a failure inside it becomes a logged 503 with a kind message, not a crash."""
+        try:
+            return self.backend.respond(turn)
+        except QueryError:
+            raise  # bad input: the error handlers make it a 422
+        except Exception as exc:
+            log.exception("dialogue backend failed on a turn")
+            raise HTTPException(503, "系统忙，请稍后再试，或拨打12345政务服务热线。 / The dialogue service failed; "
+                                     "please try again later.") from exc
 
     def warm_up(self) -> None:
         """Build everything now (at server start) rather than on the first request."""

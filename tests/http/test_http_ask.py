@@ -201,3 +201,22 @@ def test_openapi_documents_every_route(client: TestClient) -> None:
         assert path in paths
     assert "X-API-Key" in str(spec["components"]["securitySchemes"])
     assert set(spec["components"]["schemas"]["AskResponse"]["properties"]) == CONTRACT_KEYS
+
+
+def test_a_failing_backend_is_a_kind_503_not_a_crash(http_settings, core) -> None:
+    class BrokenBackend:
+        knowledge = core.knowledge
+
+        def respond(self, turn):  # type: ignore[no-untyped-def]
+            raise RuntimeError("index file vanished")
+
+        def region_names(self) -> list[str]:
+            return []
+
+    from bot.http.app import create_app
+
+    with TestClient(create_app(http_settings, backend=BrokenBackend())) as broken:
+        response = broken.post("/v1/ask", json={"question": "高龄津贴"})
+    assert response.status_code == 503
+    assert "12345" in response.json()["detail"]
+    assert_bilingual(response.json()["detail"])

@@ -55,9 +55,10 @@ function citationOf(source) {
   return source.section ? "《" + source.title + "》 · " + source.section : "《" + source.title + "》";
 }
 
+const shortNames = new Map();  // 重庆市涪陵区 → 涪陵, filled from /v1/regions
+
 function shortOf(region) {
-  const option = [...$("region").options].find((o) => o.value && region.endsWith(o.value + o.dataset.suffix));
-  return option ? option.value : region;
+  return shortNames.get(region) || region;
 }
 
 function openPassage(source, opener) {
@@ -251,7 +252,7 @@ async function loadFilters() {
     for (const region of regions) {
       const option = el("option", null, region.short_name + "（" + region.name + "）");
       option.value = region.short_name;
-      option.dataset.suffix = region.name.slice(region.name.indexOf(region.short_name) + region.short_name.length);
+      shortNames.set(region.name, region.short_name);
       $("region").append(option);
     }
     for (const topic of topics) {
