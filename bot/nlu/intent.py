@@ -1,4 +1,5 @@
-"""Intent classification trained from nlu_data/: jieba words + character n-grams → logistic regression."""
+"""Intent classification trained from nlu_data/: jieba words + character n-grams → a linear SVM whose scores
+become probabilities through a softmax with a temperature fitted on cross-validated scores."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
+
 from bot.nlu.training_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
 
 if TYPE_CHECKING:
@@ -15,7 +18,12 @@ if TYPE_CHECKING:
 
 MODEL_FORMAT = 1
 REGION_TABLES = ("region", "town", "street")
-REGION_MARK = "地区名"
+OTHER_PLACE_TABLE = "other_place"
+# Place names become one marker word each, so intents are learnt from topics, not from which town is asked about;
+# places the plans do not cover get their own marker (their rules are out of scope).
+REGION_MARK = " placemark "
+OTHER_PLACE_MARK = " elsewhere "
+UNKNOWN_INTENT = "out_of_scope"
 
 
 class TextProcessor(Protocol):
@@ -45,12 +53,15 @@ def default_text_processor() -> TextProcessor:
 class IntentClassifier:
     """Learns intents from the Rasa examples; `fit` or `load` before `predict`."""
 
-    def __init__(self, text: TextProcessor | None = None, regularization: float = 8.0) -> None:
+    def __init__(self, text: TextProcessor | None = None, regularization: float = 1.0,
+                 word_weight: float = 2.0) -> None:
         self._text = text
         self.regularization = regularization
+        self.word_weight = word_weight
         self.fingerprint = ""
+        self.temperature = 1.0
         self._synonyms: list[tuple[str, str]] = []
-        self._places: list[str] = []
+        self._places: list[tuple[str, str]] = []
         self._words: Any = None
         self._chars: Any = None
         self._model: Any = None
@@ -72,12 +83,13 @@ class IntentClassifier:
     def fit(self, data: TrainingData) -> IntentClassifier:
         """Train on every example of the data; needs at least two intents."""
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
 
         if len(data.intents) < 2:
             raise ValueError("intent training needs examples of at least two intents")
-        places = {p for table in REGION_TABLES for p in data.lookup(table)}
-        self._places = sorted((p for p in places if len(p) >= 2), key=len, reverse=True)
+        places = {p for table in REGION_TABLES for p in data.lookup(table) if len(p) >= 2}
+        marks = {p: OTHER_PLACE_MARK for p in data.lookup(OTHER_PLACE_TABLE) if len(p) >= 2} | dict.fromkeys(
+            places, REGION_MARK)
+        self._places = sorted(marks.items(), key=lambda item: len(item[0]), reverse=True)
         region_values = set(data.lookup("region"))
         self._synonyms = sorted(
             ((variant, canonical) for variant, canonical in data.synonym_map().items()
@@ -89,8 +101,9 @@ class IntentClassifier:
         prepared = [self._prepare(example.text) for example in data.examples]
         words = self._words.fit_transform([w for w, _ in prepared])
         chars = self._chars.fit_transform([c for _, c in prepared])
-        self._model = LogisticRegression(C=self.regularization, max_iter=3000, class_weight="balanced")
-        self._model.fit(_stack(words, chars), [example.intent for example in data.examples])
+        features, labels = _stack(words * self.word_weight, chars), np.array([example.intent for example in data.examples])
+        self.temperature = _fit_temperature(features, labels, self.regularization)
+        self._model = _svm(self.regularization).fit(features, labels)
         self.fingerprint = data.fingerprint
         return self
 
@@ -102,23 +115,31 @@ class IntentClassifier:
         if not self.trained:
             raise RuntimeError("IntentClassifier is not trained: call fit() or load() first")
         prepared = [self._prepare(text) for text in texts]
-        features = _stack(self._words.transform([w for w, _ in prepared]),
+        features = _stack(self._words.transform([w for w, _ in prepared]) * self.word_weight,
                           self._chars.transform([c for _, c in prepared]))
         names = self.intents
         predictions = []
-        for row in self._model.predict_proba(features):
+        known = np.diff(features.indptr) > 0
+        for row, has_features in zip(_softmax(self._model.decision_function(features), self.temperature), known,
+                                     strict=True):
+            if not has_features:  # nothing the model has seen (empty, emoji, unknown script): no guess
+                row = np.full(len(names), 1.0 / len(names))
+                fallback = UNKNOWN_INTENT if UNKNOWN_INTENT in names else names[0]
+                ranking = ((fallback, float(row[0])), *((n, float(row[0])) for n in names if n != fallback))
+                predictions.append(IntentPrediction(fallback, float(row[0]), ranking))
+                continue
             ranking = tuple(sorted(((n, float(p)) for n, p in zip(names, row, strict=True)),
                                    key=lambda item: item[1], reverse=True))
             predictions.append(IntentPrediction(ranking[0][0], ranking[0][1], ranking))
         return predictions
 
     def _prepare(self, raw: str) -> tuple[str, str]:
-        """(space-joined words, character text) of normalised text with synonyms' canonical words appended
-        and known place names replaced by one marker, so intents are learnt from topics, not places."""
+        """(space-joined words, character text) of normalised text, place names marked, synonyms' canonical
+        words appended."""
         text = self.text.normalize(raw[:2000])
-        for place in self._places:
+        for place, mark in self._places:
             if place in text:
-                text = text.replace(place, REGION_MARK)
+                text = text.replace(place, mark)
         added = [canonical for variant, canonical in self._synonyms if variant in text and canonical not in text]
         if added:
             text = f"{text} {' '.join(dict.fromkeys(added))}"
@@ -127,6 +148,7 @@ class IntentClassifier:
     def save(self, path: Path) -> None:
         """Pickle the trained model (not the text processor) with its training-data fingerprint."""
         state = {"format": MODEL_FORMAT, "fingerprint": self.fingerprint, "regularization": self.regularization,
+                 "word_weight": self.word_weight, "temperature": self.temperature,
                  "synonyms": self._synonyms, "places": self._places,
                  "words": self._words, "chars": self._chars, "model": self._model}
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,8 +164,9 @@ class IntentClassifier:
             state = pickle.load(handle)
         if not isinstance(state, dict) or state.get("format") != MODEL_FORMAT:
             raise ValueError(f"{path} is not an elderbot intent model of format {MODEL_FORMAT}")
-        classifier = cls(text, state["regularization"])
+        classifier = cls(text, state["regularization"], state["word_weight"])
         classifier.fingerprint = state["fingerprint"]
+        classifier.temperature = state["temperature"]
         classifier._synonyms = state["synonyms"]
         classifier._places = state["places"]
         classifier._words, classifier._chars, classifier._model = state["words"], state["chars"], state["model"]
@@ -164,6 +187,41 @@ class IntentClassifier:
         classifier = cls(text).fit(data)
         classifier.save(cache)
         return classifier
+
+
+def _svm(regularization: float) -> Any:
+    from sklearn.svm import LinearSVC
+
+    return LinearSVC(C=regularization)
+
+
+def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    if scores.ndim == 1:  # two classes: sklearn gives one score for the second class
+        scores = np.stack([-scores, scores], axis=1)
+    scaled = scores * temperature
+    scaled -= scaled.max(axis=1, keepdims=True)
+    exp = np.exp(scaled)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _fit_temperature(features: spmatrix, labels: np.ndarray, regularization: float) -> float:
+    """The softmax temperature that best predicts held-out labels from 3-fold cross-validated SVM scores."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    folds = min(3, int(min(np.unique(labels, return_counts=True)[1])))
+    if folds < 2:
+        return 1.0
+    scores = cross_val_predict(_svm(regularization), features, labels, method="decision_function",
+                               cv=StratifiedKFold(folds, shuffle=True, random_state=0))
+    classes = np.unique(labels)
+    truth = np.searchsorted(classes, labels)
+    best, best_loss = 1.0, float("inf")
+    for temperature in np.geomspace(0.25, 40.0, 48):
+        probabilities = _softmax(scores, float(temperature))
+        loss = -float(np.mean(np.log(probabilities[np.arange(len(truth)), truth] + 1e-12)))
+        if loss < best_loss:
+            best, best_loss = float(temperature), loss
+    return best
 
 
 def _stack(words: spmatrix, chars: spmatrix) -> spmatrix:
