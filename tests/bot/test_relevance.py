@@ -1,0 +1,36 @@
+"""What counts as an answer: rarity-weighted coverage, and the kind of fact a question asks for."""
+
+from __future__ import annotations
+
+from bot.relevance import AskedFor, TermRarity, asked_for, coverage, states
+
+DOCS = ["高龄津贴制度", "老年人助餐服务", "老年人日间照料", "老年人健康", "老年大学建设"]
+
+
+def test_common_words_weigh_less_than_rare_ones() -> None:
+    rarity = TermRarity(DOCS)
+    assert rarity.weight("老年人") < rarity.weight("高龄津贴")
+    assert rarity.weight("火车票") == 0.0
+
+
+def test_coverage_counts_rare_words_and_parts_of_words() -> None:
+    rarity = TermRarity(DOCS)
+    assert coverage(["高龄津贴", "老年人"], "高龄津贴制度", rarity) > 0.7
+    assert coverage(["高龄津贴", "老年人"], "老年人健康", rarity) < 0.3
+    partial = coverage(["助餐点"], "老年人助餐服务", rarity)
+    assert 0.5 < partial < 1.0
+
+
+def test_question_kinds() -> None:
+    assert asked_for("高龄津贴每个月发好多钱？") is AskedFor.MONEY
+    assert asked_for("多大岁数能领？") is AskedFor.AGE
+    assert asked_for("一共有几家养老院？") is AskedFor.COUNT
+    assert asked_for("报销百分之多少？") is AskedFor.SHARE
+    assert asked_for("老年大学在哪里？") is AskedFor.NONE
+
+
+def test_an_amount_asked_per_month_needs_a_monthly_amount() -> None:
+    question = "高龄津贴每个月发好多钱？"
+    assert not states(AskedFor.MONEY, ["发放高龄津贴2亿元，年惠及10.5万余名高龄老人。"], question)
+    assert states(AskedFor.MONEY, ["对高龄失能老人每月发放200元补贴。"], question)
+    assert not states(AskedFor.MONEY, ["建立高龄津贴制度。"], "高龄津贴发多少钱？")
