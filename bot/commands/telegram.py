@@ -12,6 +12,11 @@ MISSING_TOKEN = (
     "Create a bot: open Telegram, talk to @BotFather, send /newbot and follow the steps; it gives you a token.\n"
     "Then run:  export TELEGRAM_BOT_TOKEN='<the token>'  &&  elderbot telegram"
 )
+REJECTED_TOKEN = (
+    "Telegram rejected TELEGRAM_BOT_TOKEN (revoked, or mistyped?). Get the token again from @BotFather "
+    "(/mybots → API Token) and set TELEGRAM_BOT_TOKEN."
+)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MISSING_LIBRARY = 'python-telegram-bot is not installed: pip install "elderbot[telegram]"'
 
 
@@ -37,15 +42,29 @@ class TokenRedactor(logging.Filter):
         return True
 
 
+class TokenRedactingFormatter(logging.Formatter):
+    """Replaces the bot token in the finished line, tracebacks included (python-telegram-bot puts the token
+    in the message of InvalidToken, which its retry loop logs with the traceback)."""
+
+    def __init__(self, token: str, fmt: str) -> None:
+        super().__init__(fmt)
+        self.token = token
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text.replace(self.token, "<token>") if self.token else text
+
+
 def configure_logging(token: str, verbose: bool) -> None:
     """Plain logs on stderr, request URLs quiet, the token redacted from whatever is left."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if verbose:  # our own modules only: library debug logs carry message texts and chat ids
         for name in ("bot", "voice", "knowledge"):
             logging.getLogger(name).setLevel(logging.DEBUG)
     for handler in logging.getLogger().handlers:
         handler.addFilter(TokenRedactor(token))
+        handler.setFormatter(TokenRedactingFormatter(token, LOG_FORMAT))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,5 +94,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"cannot use the data directory {settings.data_dir} ({exc.strerror or exc}); "
               "set ELDERBOT_DATA_DIR to a writable folder", file=sys.stderr)
         return 1
-    run_application(application, settings, listen=args.listen, port=args.port)
+    from telegram.error import InvalidToken
+
+    try:
+        run_application(application, settings, listen=args.listen, port=args.port)
+    except InvalidToken:  # its message holds the token: never let it reach a traceback
+        print(REJECTED_TOKEN, file=sys.stderr)
+        return 2
     return 0
