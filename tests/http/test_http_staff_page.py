@@ -217,3 +217,16 @@ def test_page_asks_for_the_key_when_the_server_has_one(browser, http_settings: B
         search(page, "养老服务站")
         assert page.locator("#results li").count() > 0
         context.close()
+
+
+def test_narrow_screen_needs_no_sideways_scrolling(browser, base_url: str, artifacts_dir: Path) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.wait_for_function("document.querySelectorAll('#region option').length > 1")
+    search(page, "日间照料中心", region="巫溪")
+    page.click("#compare-button")
+    page.wait_for_selector(".compare-card")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(artifacts_dir / "staff-page-narrow.png"), full_page=False)
+    context.close()
