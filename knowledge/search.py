@@ -57,7 +57,8 @@ class KnowledgeBase:
 
     def regions_in(self, text: str) -> list[str]:
         """Regions a text names, directly or through a town, street or county."""
-        return self.index.gazetteer.regions_in(self.index.text.normalize(text))
+        text_handling = self.index.text
+        return self.index.gazetteer.regions_in(text_handling.repair_homophones(text_handling.normalize(text)))
 
     def resolve_region(self, name: str | None) -> str | None:
         """Canonical region for any name of it (涪陵, 涪陵区, 蔺市…), None if unknown."""
