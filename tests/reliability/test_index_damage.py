@@ -20,8 +20,13 @@ QUERY = "高龄津贴"
 def good_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One freshly built index, copied for each test to damage."""
     directory = tmp_path_factory.mktemp("good-index") / "index"
-    KnowledgeBase(KnowledgeSettings(index_dir=directory)).warm_up()
+    KnowledgeBase(settings_at(directory)).warm_up()
     return directory
+
+
+def settings_at(directory: Path) -> KnowledgeSettings:
+    """BM25 only (an empty models folder), so a locally kept fine-tuned encoder cannot change the fingerprint."""
+    return KnowledgeSettings(index_dir=directory, models_dir=directory.parent / "no-models")
 
 
 def copy_of(good_index: Path, tmp_path: Path) -> Path:
@@ -67,20 +72,20 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_damaged_index_is_rebuilt(good_index: Path, tmp_path: Path, damage: str) -> None:
-    reference = KnowledgeBase(KnowledgeSettings(index_dir=good_index)).search(QUERY, k=3)
+    reference = KnowledgeBase(settings_at(good_index)).search(QUERY, k=3)
     directory = copy_of(good_index, tmp_path)
     DAMAGE[damage](directory)
-    index = KnowledgeBase(KnowledgeSettings(index_dir=directory)).warm_up()
+    index = KnowledgeBase(settings_at(directory)).warm_up()
     assert index.built, f"a {damage} index must be rebuilt, not served"
-    hits = KnowledgeBase(KnowledgeSettings(index_dir=directory)).search(QUERY, k=3)
+    hits = KnowledgeBase(settings_at(directory)).search(QUERY, k=3)
     assert [h.passage.chunk_id for h in hits] == [h.passage.chunk_id for h in reference]
-    reopened = KnowledgeBase(KnowledgeSettings(index_dir=directory)).warm_up()
+    reopened = KnowledgeBase(settings_at(directory)).warm_up()
     assert not reopened.built, "the rebuilt index is whole again and simply loaded next time"
 
 
 def test_missing_index_dir_is_built(tmp_path: Path) -> None:
     directory = tmp_path / "never" / "made"
-    index = KnowledgeBase(KnowledgeSettings(index_dir=directory)).warm_up()
+    index = KnowledgeBase(settings_at(directory)).warm_up()
     assert index.built and len(index.store) > 0 and (directory / "fingerprint.json").is_file()
 
 
@@ -88,7 +93,7 @@ def test_index_dir_that_is_a_file_gives_a_clear_os_error(tmp_path: Path) -> None
     blocker = tmp_path / "index"
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(OSError):
-        KnowledgeBase(KnowledgeSettings(index_dir=blocker / "inner")).warm_up()
+        KnowledgeBase(settings_at(blocker / "inner")).warm_up()
 
 
 def test_plans_folder_without_manifest_is_a_clear_error(tmp_path: Path) -> None:
