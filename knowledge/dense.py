@@ -95,19 +95,7 @@ class EmbeddingRetriever:
         if self._model is not None:
             return
         faiss_module()
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise DenseUnavailable(INSTALL_HINT) from exc
-        try:
-            model = SentenceTransformer(resolve_model(self.model_name), device="cpu")
-        except (OSError, ValueError) as exc:
-            raise DenseUnavailable(
-                f"cannot load embedding model {self.model_name!r} ({exc}); give a local path, or set HF_ENDPOINT "
-                "to a reachable hub mirror"
-            ) from exc
-        model.max_seq_length = min(model.max_seq_length or self.max_seq_length, self.max_seq_length)
-        self._model = model
+        self._model = load_encoder(self.model_name, self.max_seq_length)
 
     @property
     def model(self) -> Any:
@@ -170,6 +158,31 @@ class EmbeddingRetriever:
         if self._index is None:
             raise RuntimeError("dense index not built or loaded")
         return self._index
+
+
+_ENCODERS: dict[tuple[str, int], Any] = {}
+
+
+def load_encoder(name: str, max_seq_length: int = 256) -> Any:
+    """A SentenceTransformer on CPU, loaded once per process and model."""
+    resolved = resolve_model(name)
+    key = (model_identity(name), max_seq_length)
+    if key in _ENCODERS:
+        return _ENCODERS[key]
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise DenseUnavailable(INSTALL_HINT) from exc
+    try:
+        model = SentenceTransformer(resolved, device="cpu")
+    except (OSError, ValueError) as exc:
+        raise DenseUnavailable(
+            f"cannot load embedding model {name!r} ({exc}); give a local path, or set HF_ENDPOINT "
+            "to a reachable hub mirror"
+        ) from exc
+    model.max_seq_length = min(model.max_seq_length or max_seq_length, max_seq_length)
+    _ENCODERS[key] = model
+    return model
 
 
 def faiss_module() -> Any:

@@ -25,7 +25,7 @@ def plain_view(text: ChineseText) -> Callable[[str], str]:
 
 
 def pinyin_view(text: ChineseText) -> Callable[[str], str]:
-    """Normalised text spelled as space-separated toneless pinyin syllables; other characters kept."""
+    """Normalised text spelled as space-separated toneless pinyin syllables; other characters kept one by one."""
     from pypinyin import lazy_pinyin
 
     def view(raw: str) -> str:

@@ -174,9 +174,12 @@ def _training_modules() -> dict[str, Any]:
             SentenceTransformerTrainingArguments,
         )
         from sentence_transformers.losses import MultipleNegativesRankingLoss
-        from sentence_transformers.training_args import BatchSamplers
     except ImportError as exc:
         raise DenseUnavailable(INSTALL_HINT) from exc
+    try:  # sentence-transformers >= 6 moved it; older releases keep the first path
+        from sentence_transformers.sentence_transformer.training_args import BatchSamplers
+    except ImportError:
+        from sentence_transformers.training_args import BatchSamplers
     return {
         "Dataset": Dataset,
         "SentenceTransformer": SentenceTransformer,

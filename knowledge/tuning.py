@@ -106,3 +106,25 @@ def finetune_and_gate(
     if model_identity(final.effective_embedding_model()) == gate.model:
         gate.save(settings.index_dir)
     return TuneOutcome(True, kept, gate, len(pairs), train_seconds, measure_seconds)
+
+
+def gate_lines(gate: DenseGate) -> list[str]:
+    """What a person needs to judge a gate: where it was measured, BM25 against fused, the weight."""
+    return [
+        f"measured on {gate.measured_on}",
+        f"BM25 alone    recall@1 {gate.bm25_recall_at_1:.3f}  recall@5 {gate.bm25_recall_at_k:.3f}  "
+        f"MRR {gate.bm25_mrr:.3f}",
+        f"BM25 + dense  recall@1 {gate.fused_recall_at_1:.3f}  recall@5 {gate.fused_recall_at_k:.3f}  "
+        f"MRR {gate.fused_mrr:.3f}  (dense weight {gate.weight:.2f})",
+    ]
+
+
+def outcome_lines(outcome: TuneOutcome) -> list[str]:
+    """A report of a fine-tuning run, for the command line."""
+    verdict = (
+        f"kept: {outcome.model_dir} (used for search, dense weight {outcome.gate.weight:.2f})"
+        if outcome.kept
+        else "not kept: fusing it did not beat BM25 alone, search stays BM25 only"
+    )
+    timing = f"trained on {outcome.pairs} pairs in {outcome.train_seconds:.0f} s, measured in {outcome.measure_seconds:.0f} s"
+    return [timing, *gate_lines(outcome.gate), verdict]
