@@ -87,3 +87,14 @@ def test_serve_starts_uvicorn_with_host_and_port(monkeypatch: pytest.MonkeyPatch
     assert args.run(args) == 0
     assert calls[0]["host"] == "0.0.0.0" and calls[0]["port"] == 8123
     assert calls[0]["app"].state.services.settings.api_key == "k"
+
+
+def test_page_is_self_contained_under_a_strict_policy(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    for path in ("/", "/static/app.js", "/static/app.css"):
+        text = client.get(path).text
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text, path
+    assert page.headers["x-content-type-options"] == "nosniff"
