@@ -4,7 +4,8 @@ become probabilities through a softmax with a temperature fitted on cross-valida
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -65,6 +66,9 @@ class IntentClassifier:
         self._words: Any = None
         self._chars: Any = None
         self._model: Any = None
+        self._place_pattern: re.Pattern[str] | None = None
+        self._synonym_pattern: re.Pattern[str] | None = None
+        self._meaningful_chars: np.ndarray | None = None
 
     @property
     def text(self) -> TextProcessor:
@@ -90,6 +94,7 @@ class IntentClassifier:
         marks = {p: OTHER_PLACE_MARK for p in data.lookup(OTHER_PLACE_TABLE) if len(p) >= 2} | dict.fromkeys(
             places, REGION_MARK)
         self._places = sorted(marks.items(), key=lambda item: len(item[0]), reverse=True)
+        self._place_pattern = self._synonym_pattern = self._meaningful_chars = None
         region_values = set(data.lookup("region"))
         self._synonyms = sorted(
             ((variant, canonical) for variant, canonical in data.synonym_map().items()
@@ -101,7 +106,8 @@ class IntentClassifier:
         prepared = [self._prepare(example.text) for example in data.examples]
         words = self._words.fit_transform([w for w, _ in prepared])
         chars = self._chars.fit_transform([c for _, c in prepared])
-        features, labels = _stack(words * self.word_weight, chars), np.array([example.intent for example in data.examples])
+        features = _stack(words * self.word_weight, chars)
+        labels = np.array([example.intent for example in data.examples])
         self.temperature = _fit_temperature(features, labels, self.regularization)
         self._model = _svm(self.regularization).fit(features, labels)
         self.fingerprint = data.fingerprint
@@ -115,11 +121,15 @@ class IntentClassifier:
         if not self.trained:
             raise RuntimeError("IntentClassifier is not trained: call fit() or load() first")
         prepared = [self._prepare(text) for text in texts]
-        features = _stack(self._words.transform([w for w, _ in prepared]) * self.word_weight,
-                          self._chars.transform([c for _, c in prepared]))
+        words = self._words.transform([w for w, _ in prepared])
+        chars = self._chars.transform([c for _, c in prepared])
+        features = _stack(words * self.word_weight, chars)
         names = self.intents
         predictions = []
-        known = np.diff(features.indptr) > 0
+        # known: some word, or some character n-gram that is more than char_wb's space padding
+        if self._meaningful_chars is None:
+            self._meaningful_chars = np.array([bool(g.strip()) for g in self._chars.get_feature_names_out()])
+        known = (np.diff(words.tocsr().indptr) > 0) | np.asarray((chars != 0) @ self._meaningful_chars).ravel()
         for row, has_features in zip(_softmax(self._model.decision_function(features), self.temperature), known,
                                      strict=True):
             if not has_features:  # nothing the model has seen (empty, emoji, unknown script): no guess
@@ -137,10 +147,14 @@ class IntentClassifier:
         """(space-joined words, character text) of normalised text, place names marked, synonyms' canonical
         words appended."""
         text = self.text.normalize(raw[:2000])
-        for place, mark in self._places:
-            if place in text:
-                text = text.replace(place, mark)
-        added = [canonical for variant, canonical in self._synonyms if variant in text and canonical not in text]
+        if self._place_pattern is None:
+            self._place_pattern = _alternation(place for place, _ in self._places)
+            self._synonym_pattern = _alternation(variant for variant, _ in self._synonyms)
+        marks, canonical_of = dict(self._places), dict(self._synonyms)
+        text = self._place_pattern.sub(lambda match: marks[match.group(0)], text)
+        assert self._synonym_pattern is not None
+        found = (canonical_of[match.group(0)] for match in self._synonym_pattern.finditer(text))
+        added = [canonical for canonical in found if canonical not in text]
         if added:
             text = f"{text} {' '.join(dict.fromkeys(added))}"
         return " ".join(self.text.tokenize(text)), text
@@ -187,6 +201,12 @@ class IntentClassifier:
         classifier = cls(text).fit(data)
         classifier.save(cache)
         return classifier
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching any of the words, longest first; matches nothing when there are none."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered)) if ordered else r"(?!)")
 
 
 def _svm(regularization: float) -> Any:
