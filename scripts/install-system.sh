@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: espeak-ng (offline speech), ffmpeg (audio formats),
-# redis-server (persistence tests), chromium (staff page tests). Skips what is already there.
+# redis-server (persistence tests), chromium and a Chinese font (staff page tests). Skips what is already there.
 set -euo pipefail
 need=()
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
+command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
