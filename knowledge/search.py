@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.chinese import ChineseText
 from knowledge.fusion import fuse
 from knowledge.index import KnowledgeIndex, Progress, open_index
 from knowledge.passages import Hit
@@ -67,8 +68,11 @@ class KnowledgeBase:
         return self.index.gazetteer.resolve_region(self.index.text.normalize(name))
 
     def search(self, query: str, region: str | Sequence[str] | None = None, k: int = 5) -> list[Hit]:
-        """Best passages for the query, restricted to the named or given region(s) when there are any."""
+        """Best passages for the query, restricted to the named or given region(s) when there are any.
+        A query without a Chinese character cannot match the plans: no hits (digits alone would match numbers)."""
         index = self.index
+        if not ChineseText.has_chinese(self._check(query)):
+            return []
         scores = self.query_scores(query, region, with_dense=index.dense_weight > 0)
         return self._top(fuse(scores.bm25, scores.dense, index.dense_weight, scores.allowed), k)
 
