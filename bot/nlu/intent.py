@@ -25,6 +25,7 @@ OTHER_PLACE_TABLE = "other_place"
 REGION_MARK = " placemark "
 OTHER_PLACE_MARK = " elsewhere "
 UNKNOWN_INTENT = "out_of_scope"
+LENGTH_WORDS = ("lenshort", "lenmid", "lenlong")
 
 
 class TextProcessor(Protocol):
@@ -69,6 +70,7 @@ class IntentClassifier:
         self._place_pattern: re.Pattern[str] | None = None
         self._synonym_pattern: re.Pattern[str] | None = None
         self._meaningful_chars: np.ndarray | None = None
+        self._meaningful_words: np.ndarray | None = None
 
     @property
     def text(self) -> TextProcessor:
@@ -94,11 +96,13 @@ class IntentClassifier:
         marks = {p: OTHER_PLACE_MARK for p in data.lookup(OTHER_PLACE_TABLE) if len(p) >= 2} | dict.fromkeys(
             places, REGION_MARK)
         self._places = sorted(marks.items(), key=lambda item: len(item[0]), reverse=True)
-        self._place_pattern = self._synonym_pattern = self._meaningful_chars = None
+        self._place_pattern = self._synonym_pattern = None
+        self._meaningful_chars = self._meaningful_words = None
         region_values = set(data.lookup("region"))
+        # one-word values only (typo/colloquial → plan word); several-word values are search-query expansions
         self._synonyms = sorted(
             ((variant, canonical) for variant, canonical in data.synonym_map().items()
-             if canonical not in region_values and variant not in places),
+             if canonical not in region_values and variant not in places and " " not in canonical),
             key=lambda pair: len(pair[0]), reverse=True,
         )
         self._words = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, min_df=1)
@@ -127,9 +131,11 @@ class IntentClassifier:
         names = self.intents
         predictions = []
         # known: some word, or some character n-gram that is more than char_wb's space padding
-        if self._meaningful_chars is None:
+        if self._meaningful_chars is None or self._meaningful_words is None:
             self._meaningful_chars = np.array([bool(g.strip()) for g in self._chars.get_feature_names_out()])
-        known = (np.diff(words.tocsr().indptr) > 0) | np.asarray((chars != 0) @ self._meaningful_chars).ravel()
+            self._meaningful_words = np.array([w not in LENGTH_WORDS for w in self._words.get_feature_names_out()])
+        known = (np.asarray((words != 0) @ self._meaningful_words).ravel()
+                 | np.asarray((chars != 0) @ self._meaningful_chars).ravel())
         for row, has_features in zip(_softmax(self._model.decision_function(features), self.temperature), known,
                                      strict=True):
             if not has_features:  # nothing the model has seen (empty, emoji, unknown script): no guess
@@ -157,7 +163,7 @@ class IntentClassifier:
         added = [canonical for canonical in found if canonical not in text]
         if added:
             text = f"{text} {' '.join(dict.fromkeys(added))}"
-        return " ".join(self.text.tokenize(text)), text
+        return " ".join([*self.text.tokenize(text), _length_word(text)]), text
 
     def save(self, path: Path) -> None:
         """Pickle the trained model (not the text processor) with its training-data fingerprint."""
@@ -201,6 +207,12 @@ class IntentClassifier:
         classifier = cls(text).fit(data)
         classifier.save(cache)
         return classifier
+
+
+def _length_word(text: str) -> str:
+    """A word for how long the utterance is: '还有呢' and '我是万州的' are short, questions are long."""
+    size = len(text.replace(" ", ""))
+    return LENGTH_WORDS[0] if size <= 6 else LENGTH_WORDS[1] if size <= 14 else LENGTH_WORDS[2]
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str]:
