@@ -31,10 +31,10 @@ _SPACE_CJK_DIGIT = re.compile(
 _DASH_RUN = re.compile(r"-{3,}")
 _ENGLISH_AND = re.compile(rf"(?<=[{_CJK}])\s+and\s+(?=[{_CJK}])")
 _HALF_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
-_HALF_PUNCT_IN_CJK = re.compile(rf"(?<=[{_CJK}”）])([,;:?!])|([,;:?!])(?=[{_CJK}“（])")
+_HALF_PUNCT_IN_CJK = re.compile(rf"(?<=[{_CJK}”）%％])([,;:?!])|([,;:?!])(?=[{_CJK}“（])")
 _HALF_PARENS = re.compile(rf"\(([^()]{{0,40}}[{_CJK}][^()]{{0,40}})\)")
 _SENTENCE_END = re.compile(r"[。！？；：”」』）)]\s*$|[。！？]”\s*$")
-_CLAUSE_MARK = re.compile(r"[，、；]")
+_CLAUSE_MARK = re.compile(r"[，、；。：]")
 _DOCUMENT_TITLE_END = re.compile(r"(通知|规划|方案|意见|办法|决定|纲要|报告|细则)[）)]?$")
 HEADING_START = re.compile(
     r"^(第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）"

@@ -123,6 +123,12 @@ def test_broken_sentence_is_joined_in_ziyang(cleaned: dict[str, list[Line]]) -> 
     assert not any(t.startswith("能、重残") for t in texts)
 
 
+def test_short_line_cut_after_a_full_stop_is_joined(cleaned: dict[str, list[Line]]) -> None:
+    texts = prose(cleaned["资阳"])
+    assert any("规划新建资阳市老年大学。各县（区）至少开设1所老年大学，县级老年大学覆盖率达100%，60%的乡镇" in t for t in texts)
+    assert not any(t.startswith("（区）至少开设") for t in texts)
+
+
 def test_inline_heading_paragraph_continues_after_a_line_break(cleaned: dict[str, list[Line]]) -> None:
     texts = prose(cleaned["万州"])
     joined = [t for t in texts if t.startswith("3. 建立督促机制。")]
