@@ -179,11 +179,11 @@ def main() -> int:
 
         # models_dir of its own: BM25 only, whatever encoder a local `elderbot index --finetune` may have kept
         settings = KnowledgeSettings(plans_dir=plans_dir, index_dir=index_dir, models_dir=work / "models")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         index = KnowledgeBase(settings).warm_up(rebuild=True)
-        build_s = time.perf_counter() - started
+        build_s, build_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"index build: {build_s:.1f} s for {len(index.store)} passages "
+        print(f"index build: {build_s:.1f} s wall, {build_cpu_s:.1f} s CPU for {len(index.store)} passages "
               f"({len(index.store) / build_s:.0f} passages/s), peak RSS {peak_mb:.0f} MB")
         print(f"index size on disk: {folder_bytes(index_dir) / 1e6:.1f} MB "
               f"(dense: {'yes' if index.dense is not None else 'no, BM25 only'})")
