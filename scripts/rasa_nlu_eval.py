@@ -15,9 +15,21 @@ from collections import Counter
 from pathlib import Path
 
 
+def quiet() -> None:
+    """Rasa logs every parse (with its text) at debug level: keep only warnings."""
+    import logging
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 async def parse_all(model: Path, questions: list[str]) -> list[str]:
     from rasa.core.agent import Agent
 
+    quiet()
     agent = Agent.load(str(model))
     names = []
     for question in questions:
