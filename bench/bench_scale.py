@@ -123,6 +123,7 @@ def faiss_comparison(rows: int, dim: int = 384, queries: int = 200, seed: int = 
     except ImportError:
         print("faiss: not installed (pip install faiss-cpu); vector-index comparison skipped")
         return
+    faiss.omp_set_num_threads(1)  # one query per request: threads only add hand-over cost (and spin on a busy box)
     rng = np.random.default_rng(seed)
     data = rng.standard_normal((rows, dim)).astype("float32")
     faiss.normalize_L2(data)
