@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge.calibration import collect_scores, eval_file_queries, retrieval_report  # noqa: E402
-from knowledge.fusion import WEIGHT_GRID, RankingFigures  # noqa: E402
+from knowledge.fusion import WEIGHT_GRID, RankingFigures, choose_weight, fuse, ranking_figures  # noqa: E402
 from knowledge.search import KnowledgeBase  # noqa: E402
 from knowledge.settings import KnowledgeSettings  # noqa: E402
 
@@ -32,6 +32,21 @@ def line(name: str, figures: RankingFigures | None, k: int) -> str:
         f"{name:<14} recall@1 {figures.recall_at_1:.3f}  recall@{k} {figures.recall_at_k:.3f}  "
         f"MRR@{k} {figures.mrr:.3f}"
     )
+
+
+def cross_validated(scores: list, queries: list, k: int) -> RankingFigures:
+    """Fused figures when the gate's weight is chosen on odd items and applied to even ones, and back."""
+    halves = [list(range(0, len(queries), 2)), list(range(1, len(queries), 2))]
+    rankings, relevant = [], []
+    for fit, held_out in (halves, halves[::-1]):
+        weight, _, _ = choose_weight(
+            [scores[i].bm25 for i in fit], [scores[i].dense for i in fit],
+            [set(queries[i].relevant) for i in fit], [scores[i].allowed for i in fit], k=k,
+        )
+        print(f"  weight chosen on {len(fit)} items: {weight:.2f}")
+        rankings += [fuse(scores[i].bm25, scores[i].dense, weight, scores[i].allowed) for i in held_out]
+        relevant += [set(queries[i].relevant) for i in held_out]
+    return ranking_figures(rankings, relevant, k)
 
 
 def main() -> int:
@@ -74,6 +89,9 @@ def main() -> int:
     if report.dense is not None:
         for weight in WEIGHT_GRID[1:]:
             print(line(f"  sweep w={weight:.2f}", retrieval_report(scores, queries, weight, args.k).fused, args.k))
+    if report.dense is not None:
+        print(line("2-fold gate", cross_validated(scores, queries, args.k), args.k),
+              "(weight chosen on one half, measured on the other)")
     if args.misses:
         for query, found in zip(queries, report.bm25.found, strict=True):
             if not found and args.misses > 0:
