@@ -179,3 +179,13 @@ def test_the_action_server_registers_exactly_the_domain_actions() -> None:
 def test_slot_events_are_rasa_events(core: DialogueCore) -> None:
     events = ActionSetRegion(core).run(CollectingDispatcher(), tracker(new_sender(), "我在涪陵", "set_region"), {})
     assert SlotSet("region", "涪陵") in events
+
+
+def test_no_slot_mapping_makes_rasa_run_our_actions_on_every_message() -> None:
+    # a custom mapping with `action:` makes action_extract_slots run that action on each user message,
+    # which would hand the turn to the core twice (the first reply silently dropped)
+    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    ours = set(domain["actions"])
+    for name, slot in domain["slots"].items():
+        for mapping in slot.get("mappings", []):
+            assert mapping.get("action") not in ours, f"slot {name} is mapped to {mapping['action']}"
