@@ -6,7 +6,7 @@ real embedded core over the real index. An error is: a non-200 answer or a trans
 error message, no answer within the timeout, or an ERROR logged by the bot (Telegram).
 Prints, per target: answers, errors, answers/s, latency p50/p95/p99/max.
 
-    python3 bench/bench_load.py [--target both|telegram|http] [--chats 50] [--seconds 60] [--index-dir DIR]
+    python3 bench/bench_load.py [--target both|telegram|http] [--chats 50] [--seconds 60] [--index-dir DIR] [--no-keep-alive]
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def free_port() -> int:
 
 # ---- HTTP -------------------------------------------------------------------------------------------------------
 
-async def http_run(chats: int, seconds: float, env: dict[str, str]) -> Tally:
+async def http_run(chats: int, seconds: float, env: dict[str, str], keep_alive: bool = True) -> Tally:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
                                "--log-level", "warning"], cwd=ROOT, env={**env, "ELDERBOT_API_KEY": API_KEY})
@@ -83,7 +83,8 @@ async def http_run(chats: int, seconds: float, env: dict[str, str]) -> Tally:
     tally = Tally()
     try:
         async with httpx.AsyncClient(base_url=base, timeout=60, headers={"X-API-Key": API_KEY},
-                                     limits=httpx.Limits(max_connections=chats)) as client:
+                                     limits=httpx.Limits(max_connections=chats,
+                                                         max_keepalive_connections=chats if keep_alive else 0)) as client:
             deadline = time.monotonic() + 600
             while time.monotonic() < deadline:
                 try:
@@ -198,6 +199,7 @@ def main() -> int:
     parser.add_argument("--chats", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--index-dir", type=Path, help="an index folder to reuse (default: a fresh temp one)")
+    parser.add_argument("--no-keep-alive", action="store_true", help="HTTP: a new connection for every request")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -213,7 +215,7 @@ def main() -> int:
         tally.report("telegram (fake Bot API, real Application and core)", args.seconds)
         failed |= bool(tally.errors)
     if args.target in ("both", "http"):
-        tally = asyncio.run(http_run(args.chats, args.seconds, env))
+        tally = asyncio.run(http_run(args.chats, args.seconds, env, keep_alive=not args.no_keep_alive))
         tally.report("http /v1/ask (elderbot serve, uvicorn, 1 worker)", args.seconds)
         failed |= bool(tally.errors)
     return 1 if failed else 0

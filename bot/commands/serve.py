@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.settings import BotSettings
 
+# Longer than a load balancer's idle timeout (~60 s): with uvicorn's 5 s default the server can close a kept-alive
+# connection just as a request arrives on it (dropped requests under load: bench/bench_load.py).
+KEEP_ALIVE_S = 75
+
 
 def register(subparsers: Any) -> None:
     """Add `serve [--host] [--port]`."""
@@ -46,12 +50,13 @@ def run_serve(args: argparse.Namespace) -> int:
         return 1
     if args.workers <= 1:
         app = create_app(settings, warm_up=True)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, proxy_headers=False)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, proxy_headers=False,
+                    timeout_keep_alive=KEEP_ALIVE_S)
         return 0
     _prepare_shared_files(settings)
     os.environ.update({"ELDERBOT_HOST": settings.host, "ELDERBOT_PORT": str(settings.port)})
     uvicorn.run("bot.http.app:create_app_from_env", factory=True, workers=args.workers, host=settings.host,
-                port=settings.port, log_level=args.log_level, proxy_headers=False)
+                port=settings.port, log_level=args.log_level, proxy_headers=False, timeout_keep_alive=KEEP_ALIVE_S)
     return 0
 
 
