@@ -115,6 +115,7 @@ class FinetuneSettings:
     saved_max_seq_length: int = 128
     seed: int = 13
     kinds: tuple[str, ...] = ("nlu", "synonym", "heading")
+    max_pairs: int | None = None
 
 
 def finetune_encoder(
@@ -129,7 +130,7 @@ def finetune_encoder(
     the text view, and save it (with the view's name) to output_dir."""
     settings = settings or FinetuneSettings()
     modules = _training_modules()
-    pairs = [p for p in pairs if p.source in settings.kinds]
+    pairs = [p for p in pairs if p.source in settings.kinds][: settings.max_pairs]
     if not pairs:
         raise ValueError("no training pairs")
     model = modules["SentenceTransformer"](resolve_model(base_model), device="cpu")
@@ -175,12 +176,13 @@ def _training_modules() -> dict[str, Any]:
             SentenceTransformerTrainer,
             SentenceTransformerTrainingArguments,
         )
-        from sentence_transformers.losses import MultipleNegativesRankingLoss
     except ImportError as exc:
         raise DenseUnavailable(INSTALL_HINT) from exc
-    try:  # sentence-transformers >= 6 moved it; older releases keep the first path
+    try:  # sentence-transformers >= 6 moved these; older releases keep the second paths
+        from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
         from sentence_transformers.sentence_transformer.training_args import BatchSamplers
     except ImportError:
+        from sentence_transformers.losses import MultipleNegativesRankingLoss
         from sentence_transformers.training_args import BatchSamplers
     return {
         "Dataset": Dataset,

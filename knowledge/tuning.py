@@ -78,7 +78,7 @@ def finetune_and_gate(
         scratch = Path(scratch_name)
         plain = open_index(_bm25_only(settings, scratch), progress=progress)
         training = training or FinetuneSettings()
-        pairs = [p for p in domain_pairs(plain.store) if p.source in training.kinds]
+        pairs = [p for p in domain_pairs(plain.store) if p.source in training.kinds][: training.max_pairs]
         candidate = settings.domain_encoder_dir.with_name(settings.domain_encoder_dir.name + CANDIDATE_SUFFIX)
         if progress:
             progress(f"fine-tuning {base_model} on {len(pairs)} pairs", 0, 3)

@@ -146,3 +146,27 @@ def test_fine_tuning_writes_a_model_the_index_can_use(settings: KnowledgeSetting
     assert index.built and index.dense is not None
     scores = index.dense.scores(store.index_text(0))
     assert scores.shape == (len(store),) and np.isfinite(scores).all()
+
+
+@needs_model
+@pytest.mark.slow
+def test_finetune_and_gate_keeps_the_encoder_only_with_its_measurement(settings: KnowledgeSettings) -> None:
+    pytest.importorskip("datasets")
+    from knowledge.finetune import FinetuneSettings
+    from knowledge.fusion import DenseGate
+    from knowledge.tuning import CANDIDATE_SUFFIX, finetune_and_gate, outcome_lines
+
+    training = FinetuneSettings(epochs=1, batch_size=4, max_seq_length=32, max_pairs=8)
+    outcome = finetune_and_gate(settings, training=training)
+    assert outcome.pairs == 8
+    assert outcome.gate.queries > 0 and "section titles" in outcome.gate.measured_on
+    candidate = settings.domain_encoder_dir.with_name(settings.domain_encoder_dir.name + CANDIDATE_SUFFIX)
+    assert not candidate.exists()
+    stored = DenseGate.load(settings.index_dir)
+    if outcome.kept:
+        assert outcome.gate.weight > 0 and stored == outcome.gate
+        assert KnowledgeBase(settings).index.dense_weight == outcome.gate.weight
+    else:
+        assert outcome.gate.weight == 0 and not settings.domain_encoder_dir.exists()
+        assert KnowledgeBase(settings).index.dense is None
+    assert any(line.startswith(("kept", "not kept")) for line in outcome_lines(outcome))
