@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.http import routes_ask, routes_audio
+from bot.http import routes_ask, routes_audio, routes_facilities
 from bot.http.errors import BodySizeLimit, install_error_handlers
 from bot.http.schemas import Health
 from bot.http.services import Services
@@ -49,6 +49,7 @@ def create_app(settings: BotSettings | None = None, backend: DialogueBackend | N
     install_error_handlers(app)
     app.include_router(routes_ask.router)
     app.include_router(routes_audio.router)
+    app.include_router(routes_facilities.router)
     app.add_middleware(BodySizeLimit)
 
     @app.middleware("http")

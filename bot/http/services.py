@@ -14,6 +14,7 @@ from bot.settings import BotSettings
 from knowledge.search import QueryError
 
 if TYPE_CHECKING:
+    from knowledge.facility_directory import FacilityDirectory
     from knowledge.search import KnowledgeBase
     from voice.speaker import Speaker
 
@@ -31,6 +32,7 @@ class Services:
         self._knowledge = knowledge
         self._knowledge_ready = False
         self._speaker = speaker
+        self._facilities: FacilityDirectory | None = None
         self.audio_store = audio_store or AudioStore(settings.data_dir / "hotline-audio")
         self._lock = threading.RLock()
 
@@ -60,6 +62,17 @@ class Services:
                 self._knowledge_ready = True
         assert self._knowledge is not None
         return self._knowledge
+
+    @property
+    def facilities(self) -> FacilityDirectory:
+        """The facility directory, loaded on first use with the knowledge base's gazetteer."""
+        if self._facilities is None:
+            with self._lock:
+                if self._facilities is None:
+                    from knowledge.facility_directory import FacilityDirectory
+
+                    self._facilities = FacilityDirectory.load(self.settings, gazetteer=self.knowledge.index.gazetteer)
+        return self._facilities
 
     @property
     def speaker(self) -> Speaker:
