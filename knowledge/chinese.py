@@ -28,6 +28,7 @@ _COUNTED = re.compile(
     r"(?<![第十百千万一二两三四五六七八九])([零〇一二两三四五六七八九十百千]{1,6})(?=[多余]?(周岁|岁|万|千|元|块|张|人|所|家|户|名|床|平方米|%))"
 )
 _HAN = re.compile(rf"[{_CJK}]")
+_MEMO_SIZE = 4096
 _HAN_RUN = re.compile(rf"[{_CJK}]+")
 _TOKEN_KEEP = re.compile(rf"[{_CJK}A-Za-z0-9]")
 _LONE_ASCII = re.compile(r"[A-Za-z0-9]")
@@ -82,6 +83,7 @@ class ChineseText:
     _synonyms: list[SynonymEntry] = field(default_factory=list, init=False, repr=False)
     _homophones: dict[tuple[str, ...], str] = field(default_factory=dict, init=False, repr=False)
     _vocabulary: frozenset[str] = field(default_factory=frozenset, init=False, repr=False)
+    _repaired: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def warm_up(self) -> None:
         """Load jieba with the domain dictionary, OpenCC and the synonym and homophone tables (shared by
@@ -145,7 +147,16 @@ class ChineseText:
     def repair_homophones(self, text: str) -> str:
         """Replace runs that sound like a domain word but are written otherwise (高灵补贴 → 高龄补贴, 住餐点 →
         助餐点). A run is replaced only when it spans whole jieba tokens and one of them is not a real word or
-        a lone character: correct text (护理员, 消费权益, 养老园区, 忠心敬老院) is left alone."""
+        a lone character: correct text (护理员, 消费权益, 养老园区, 忠心敬老院) is left alone.
+        Pinyin is slow, and one question is repaired several times on its way: results are memoised."""
+        repaired = self._repaired.get(text)
+        if repaired is None:
+            if len(self._repaired) >= _MEMO_SIZE:
+                self._repaired.clear()
+            repaired = self._repaired[text] = self._repair_homophones(text)
+        return repaired
+
+    def _repair_homophones(self, text: str) -> str:
         self.warm_up()
         from pypinyin import lazy_pinyin
 
