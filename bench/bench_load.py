@@ -136,12 +136,14 @@ def fake_bot_api() -> Any:
 
 
 class ErrorCounter(logging.Handler):
+    """ERROR records, counted by logger (aiohttp.* is the fake Bot API's own server, not the bot)."""
+
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
-        self.count = 0
+        self.by_logger: dict[str, int] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+        self.by_logger[record.name] = self.by_logger.get(record.name, 0) + 1
 
 
 async def telegram_run(chats: int, seconds: float, index_dir: Path, data_dir: Path) -> Tally:
@@ -188,8 +190,8 @@ async def telegram_run(chats: int, seconds: float, index_dir: Path, data_dir: Pa
     finally:
         await api.close()
         logging.getLogger().removeHandler(errors)
-    if errors.count:
-        tally.errors["logged ERROR"] = errors.count
+    for name, count in errors.by_logger.items():
+        tally.errors[f"logged ERROR by {name}"] = count
     return tally
 
 
