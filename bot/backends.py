@@ -26,5 +26,6 @@ def build_backend(settings: BotSettings) -> DialogueBackend:
     if settings.backend == "rasa":
         from bot.rasa_backend import RasaBackend
 
-        return RasaBackend(settings.rasa_url, fallback=None)
+        fallback = build_embedded_core(settings) if settings.rasa_fallback else None
+        return RasaBackend(settings.rasa_url, fallback=fallback)
     raise BackendError(f"unknown backend {settings.backend!r}: use 'embedded' or 'rasa'")

@@ -21,6 +21,7 @@ class BotSettings:
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     backend: str = "embedded"
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_fallback: bool = True
     data_dir: Path = field(default_factory=_data_dir)
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
@@ -33,13 +34,15 @@ class BotSettings:
 
     @classmethod
     def from_env(cls) -> BotSettings:
-        """ELDERBOT_BACKEND (embedded|rasa), RASA_URL, TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL,
+        """ELDERBOT_BACKEND (embedded|rasa), RASA_URL, ELDERBOT_RASA_FALLBACK (answer with the embedded core
+        when Rasa is down; default on), TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL,
         TELEGRAM_WEBHOOK_URL, REDIS_URL, ELDERBOT_API_KEY, ELDERBOT_HOST, ELDERBOT_PORT, ELDERBOT_DATA_DIR."""
         env = os.environ
         return cls(
             knowledge=KnowledgeSettings.from_env(),
             backend=env.get("ELDERBOT_BACKEND", "embedded"),
             rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005"),
+            rasa_fallback=env.get("ELDERBOT_RASA_FALLBACK", "1") not in ("0", "false", "off"),
             data_dir=Path(env["ELDERBOT_DATA_DIR"]) if env.get("ELDERBOT_DATA_DIR") else _data_dir(),
             telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", ""),
