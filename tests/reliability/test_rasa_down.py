@@ -103,7 +103,8 @@ def test_hanging_rasa_times_out_into_the_clear_message(hanging_rasa: str) -> Non
 
 
 def test_http_api_with_rasa_down_still_answers_200(bot_settings: BotSettings, tmp_path: Path) -> None:
-    settings = replace(bot_settings, backend="rasa", rasa_url=f"http://127.0.0.1:{closed_port()}", data_dir=tmp_path)
+    settings = replace(bot_settings, backend="rasa", rasa_url=f"http://127.0.0.1:{closed_port()}", data_dir=tmp_path,
+                       rasa_fallback=False)
     backend = build_backend(settings)
     assert isinstance(backend, RasaBackend)
     with TestClient(create_app(settings, backend=backend)) as client:
@@ -111,3 +112,15 @@ def test_http_api_with_rasa_down_still_answers_200(bot_settings: BotSettings, tm
     assert response.status_code == 200
     assert response.json()["action"] == Action.FALLBACK.value
     assert replies.WHERE_TO_ASK.strip() in response.json()["answer"]
+
+
+def test_http_api_with_rasa_down_answers_from_the_embedded_core_by_default(
+    bot_settings: BotSettings, tmp_path: Path
+) -> None:
+    settings = replace(bot_settings, backend="rasa", rasa_url=f"http://127.0.0.1:{closed_port()}", data_dir=tmp_path)
+    backend = build_backend(settings)
+    with TestClient(create_app(settings, backend=backend)) as client:
+        response = client.post("/v1/ask", json={"question": QUESTION, "conversation": "rasa-http-fallback"})
+    assert response.status_code == 200
+    assert response.json()["action"] != Action.FALLBACK.value
+    assert response.json()["sources"]
