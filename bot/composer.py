@@ -4,15 +4,12 @@ line, and a shorter form for speech. Nothing is reworded, so every number stays 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.relevance import AskedFor, holds
+from bot.sentence_scoring import SentenceScorer
 from knowledge.chunking import split_sentences
 from knowledge.passages import Hit
-
-Weigh = Callable[[str], float]
-ANSWER_TYPE_BONUS = 1.5
 
 _RESPONSIBLE_UNITS = re.compile(r"[（(〔](?:责任单位|牵头单位|配合单位)[^）)〕]*[）)〕]")
 _LEADING_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.．、])\s*")
@@ -40,54 +37,36 @@ class ScoredSentence:
 class AnswerComposer:
     """Picks at most `max_sentences` sentences (about `max_chars` characters), the best one first."""
 
-    def __init__(self, max_sentences: int = 3, max_chars: int = 240, passages_considered: int = 3) -> None:
+    def __init__(
+        self, max_sentences: int = 3, max_chars: int = 240, passages_considered: int = 3, min_share: float = 0.35
+    ) -> None:
         self.max_sentences = max_sentences
         self.max_chars = max_chars
         self.passages_considered = passages_considered
+        self.min_share = min_share
 
-    def rank_sentences(
-        self, terms: Sequence[str], hits: Sequence[Hit], weigh: Weigh | None = None, asked: AskedFor = AskedFor.NONE
-    ) -> list[ScoredSentence]:
-        """Sentences of the best passages scored by the (weighed) query terms they contain, best first;
-        a sentence that states the kind of fact asked for (a count, an amount…) scores more."""
-        weights = _term_weights(terms, weigh)
+    def rank_sentences(self, scorer: SentenceScorer, hits: Sequence[Hit]) -> list[ScoredSentence]:
+        """Sentences of the best passages, best first; a passage further down weighs a little less."""
         scored: list[ScoredSentence] = []
         for rank, hit in enumerate(hits[: self.passages_considered]):
             prior = 1.0 - 0.15 * rank
-            for sentence in _sentences_of(hit):
-                score = sum(w for term, w in weights.items() if term in sentence) * prior
-                if asked is not AskedFor.NONE and holds(asked, sentence):
-                    score *= ANSWER_TYPE_BONUS
-                scored.append(ScoredSentence(sentence, hit, rank, score))
+            scored += [ScoredSentence(s, hit, rank, scorer.score(s) * prior) for s in _sentences_of(hit)]
         return sorted(scored, key=lambda s: (-s.score, s.rank))
 
-    def best_sentence_scores(
-        self, terms: Sequence[str], hits: Sequence[Hit], weigh: Weigh | None = None, asked: AskedFor = AskedFor.NONE
-    ) -> list[float]:
+    @staticmethod
+    def best_sentence_scores(scorer: SentenceScorer, hits: Sequence[Hit]) -> list[float]:
         """For each hit, the score of its best sentence (no rank prior): evidence for re-ranking."""
-        weights = _term_weights(terms, weigh)
-        scores = []
-        for hit in hits:
-            best = 0.0
-            for sentence in _sentences_of(hit):
-                score = sum(w for term, w in weights.items() if term in sentence)
-                if asked is not AskedFor.NONE and holds(asked, sentence):
-                    score *= ANSWER_TYPE_BONUS
-                best = max(best, score)
-            scores.append(best)
-        return scores
+        return [max((scorer.score(s) for s in _sentences_of(hit)), default=0.0) for hit in hits]
 
-    def compose(
-        self, terms: Sequence[str], hits: Sequence[Hit], weigh: Weigh | None = None, asked: AskedFor = AskedFor.NONE
-    ) -> ComposedAnswer | None:
+    def compose(self, scorer: SentenceScorer, hits: Sequence[Hit]) -> ComposedAnswer | None:
         """The answer from the hits, or None when no sentence shares anything with the question."""
-        ranked = [s for s in self.rank_sentences(terms, hits, weigh, asked) if s.score > 0]
+        ranked = [s for s in self.rank_sentences(scorer, hits) if s.score > 0]
         if not ranked:
             return None
         chosen = [ranked[0]]
         length = len(ranked[0].text)
         for candidate in ranked[1:]:
-            if len(chosen) >= self.max_sentences or candidate.score < 0.35 * ranked[0].score:
+            if len(chosen) >= self.max_sentences or candidate.score < self.min_share * ranked[0].score:
                 break
             if _repeats(candidate.text, chosen) or length + len(candidate.text) > self.max_chars:
                 continue
@@ -112,9 +91,14 @@ def to_speech(sentences: Sequence[str], source: Hit) -> str:
 
 
 def _repeats(text: str, chosen: Sequence[ScoredSentence]) -> bool:
-    """The same sentence again (overlapping passages share sentences), or one inside another."""
-    compact = re.sub(r"\s+", "", text)
-    return any(compact in re.sub(r"\s+", "", c.text) or re.sub(r"\s+", "", c.text) in compact for c in chosen)
+    """The same sentence again (overlapping passages share sentences), or one inside another, whatever
+    punctuation closes them."""
+    compact = _compact(text)
+    return any(compact in _compact(c.text) or _compact(c.text) in compact for c in chosen)
+
+
+def _compact(sentence: str) -> str:
+    return re.sub(r"\s+", "", sentence).rstrip("。；！？，,.;!?")
 
 
 def _sentences_of(hit: Hit) -> list[str]:
@@ -122,14 +106,3 @@ def _sentences_of(hit: Hit) -> list[str]:
     if hit.passage.kind == "table_row":
         return [hit.passage.text.rstrip("。；") + "。"]
     return [s.strip() for s in split_sentences(hit.passage.text) if len(s.strip()) >= 4]
-
-
-def _term_weights(terms: Sequence[str], weigh: Weigh | None = None) -> dict[str, float]:
-    """Words weigh by rarity when a weigher is given, else by length; bigrams count a little."""
-    weigh = weigh or (lambda word: min(len(word), 6) / 2)
-    weights: dict[str, float] = {}
-    for term in terms:
-        word, factor = (term[1:], 0.3) if term.startswith("_") else (term, 1.0)
-        if len(word) >= 2:
-            weights[word] = max(weights.get(word, 0.0), factor * weigh(word))
-    return weights

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot import replies
@@ -13,6 +14,7 @@ from bot.facility_answers import FacilityAnswerer
 from bot.messages import Action, Reply, Turn
 from bot.nlu.intent import IntentClassifier, IntentPrediction
 from bot.relevance import AskedFor, TermRarity, asked_for, coverage, states
+from bot.sentence_scoring import SentenceScorer, average_sentence_length
 from bot.state import ConversationState, ConversationStore
 from knowledge.passages import Hit
 from knowledge.search import KnowledgeBase, QueryError
@@ -32,6 +34,17 @@ _LATIN = re.compile(r"[A-Za-z]{2,}")
 _FOLLOW_UP = re.compile(r"^(那|那么|那个|还有|另外|还|要是|如果|它|这个)")
 
 
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    """A question as the core weighs it: its content words (synonyms added) for the relevance gate, its own
+    words and those synonyms added for sentence scoring, and the kind of fact it asks for."""
+
+    normalized: str
+    content_words: list[str]
+    terms: list[str]
+    asked: AskedFor
+
+
 class DialogueCore:
     """The embedded backend: NLU, per-conversation state, retrieval and the answer composer."""
 
@@ -45,6 +58,7 @@ class DialogueCore:
         sentence_weight: float = 0.5,
         candidates: int = 20,
         unseen_weight: float = 0.0,
+        sentence_b: float = 0.2,
     ) -> None:
         self.knowledge = knowledge
         self.classifier_cache = classifier_cache
@@ -54,9 +68,11 @@ class DialogueCore:
         self.sentence_weight = sentence_weight
         self.candidates = candidates
         self.unseen_weight = unseen_weight
+        self.sentence_b = sentence_b
+        self._sentence_length = 40.0
         self._classifier: IntentClassifier | None = None
         self._rarity: TermRarity | None = None
-        self._analyses: dict[str, tuple[list[str], list[str]]] = {}
+        self._analyses: dict[str, QuestionAnalysis] = {}
         self.facilities = FacilityAnswerer(knowledge)
 
     def warm_up(self) -> None:
@@ -65,6 +81,7 @@ class DialogueCore:
         if self._classifier is None:
             self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
             self._rarity = TermRarity([p.section + p.text for p in index.store.passages], self.unseen_weight)
+            self._sentence_length = average_sentence_length(p.text for p in index.store.passages)
 
     def region_names(self) -> list[str]:
         return [r.short_name for r in self.knowledge.index.gazetteer.regions]
@@ -151,7 +168,8 @@ class DialogueCore:
         short = self.knowledge.index.gazetteer.short_name(region)
         if composed is None:
             return self._fallback(intent, confidence, region)
-        if asked_for(text) is AskedFor.MONEY and not states(AskedFor.MONEY, composed.sentences, text):
+        question = self._analyse(text)
+        if question.asked is AskedFor.MONEY and not states(AskedFor.MONEY, composed.sentences, question.normalized):
             return _say(intent, confidence, replies.no_amount(short), Action.FALLBACK, region)
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
         state.remaining = sources[len(composed.cited) :]
@@ -180,13 +198,13 @@ class DialogueCore:
         found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
         if coverage(words, found, self._rarity) < self.min_coverage:
             return None
-        return self.composer.compose(self._terms(text), hits, self._weigh, asked_for(text))
+        return self.composer.compose(self._scorer(text), hits)
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Passages re-ordered by BM25 blended with the score of their best sentence for the question."""
         if len(hits) < 2:
             return hits
-        sentence_scores = self.composer.best_sentence_scores(self._terms(text), hits, self._weigh, asked_for(text))
+        sentence_scores = self.composer.best_sentence_scores(self._scorer(text), hits)
         top_bm25, top_sentence = hits[0].score or 1.0, max(sentence_scores) or 1.0
         blended = [
             (1 - self.sentence_weight) * hit.score / top_bm25 + self.sentence_weight * score / top_sentence
@@ -240,18 +258,27 @@ class DialogueCore:
         return bool(hits) and coverage(self._content_words(text), found, self._rarity) >= self.min_coverage
 
     def _content_words(self, text: str) -> list[str]:
-        return self._analyse(text)[0]
+        return self._analyse(text).content_words
 
-    def _terms(self, text: str) -> list[str]:
-        return self._analyse(text)[1]
+    def _scorer(self, text: str) -> SentenceScorer:
+        question = self._analyse(text)
+        return SentenceScorer(question.terms, self._weigh, question.asked, self.sentence_b, self._sentence_length)
 
-    def _analyse(self, text: str) -> tuple[list[str], list[str]]:
-        """(content words, retrieval terms) of a question without its place names; memoised per text."""
+    def _analyse(self, text: str) -> QuestionAnalysis:
+        """The question's words without its place names (its own, and those synonyms added), and the kind
+        of fact it asks for; memoised per text."""
         found = self._analyses.get(text)
         if found is None:
             index = self.knowledge.index
-            stripped = index.gazetteer.without_places(index.text.expand_query(text))
-            found = (index.text.tokenize(stripped), index.text.terms(stripped))
+            normalized = index.text.repair_homophones(index.text.normalize(text))
+            expanded = index.text.expand_query(text)
+            stripped = index.gazetteer.without_places(expanded)
+            found = QuestionAnalysis(
+                normalized=normalized,
+                content_words=index.text.tokenize(stripped),
+                terms=index.text.terms(stripped),
+                asked=asked_for(normalized),
+            )
             if len(self._analyses) > 2048:
                 self._analyses.clear()
             self._analyses[text] = found

@@ -15,20 +15,28 @@ class AskedFor(Enum):
     AGE = "age"
     COUNT = "count"
     SHARE = "share"
+    FEE = "fee"
+    LIST = "list"
     NONE = "none"
 
 
 _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
-    (AskedFor.MONEY, re.compile(r"(多少|好多|几多|几)(钱|块|元)|学费|收费标准|多少费用|费用多少|贵不贵|打折|价格|价钱|一顿.{0,4}(多少|好多)")),
+    (AskedFor.MONEY, re.compile(
+        r"(多少|好多|几多|几)(钱|块|元)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准|多少费用|贵不贵|价格|价钱|一顿.{0,4}(多少|好多)"
+    )),
+    (AskedFor.FEE, re.compile(r"(要|收|交|掏|出|给)(不要|不收|不交|不)?.{0,3}(钱|费)|免费|学费|费用|打折|优惠")),
     (AskedFor.AGE, re.compile(r"多大岁数|多少岁|几岁|好大岁数|多大年纪|年龄|岁数")),
     (AskedFor.SHARE, re.compile(r"百分之(多少|几)|多少比例|比例是|几成|占比")),
     (AskedFor.COUNT, re.compile(r"(几|多少|好多)(个|家|所|张|处|户|人|床|座|间)|一共|总共|多少床|有多少|有好多|有几")),
+    (AskedFor.LIST, re.compile(r"哪些|哪几(种|样|类|项)|(有|干|做|管|教|学|上)(点|些)?(啥|什么|啥子)|包括|包含|都有")),
 )
 _FACT_PATTERNS: dict[AskedFor, re.Pattern[str]] = {
     AskedFor.MONEY: re.compile(r"\d[\d.,，]*\s*(?:元|万元|亿元|块)"),
     AskedFor.AGE: re.compile(r"\d+\s*(?:周岁|岁)"),
     AskedFor.SHARE: re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之"),
+    AskedFor.FEE: re.compile(r"\d[\d.,，]*\s*(?:元|万元|块)|免费|免收|免交|减免|优惠|补贴|价格|收费"),
     AskedFor.COUNT: re.compile(r"\d+(?:\.\d+)?\s*(?:个|家|所|张|处|户|人|座|间|万|余|多)"),
+    AskedFor.LIST: re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}"),
 }
 
 

@@ -1,0 +1,53 @@
+"""How well one sentence answers a question: the question's terms it contains, weighed by their rarity in
+the plans, against the sentence's length, with a bonus when it states the kind of fact asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from bot.relevance import AskedFor, holds
+from knowledge.chunking import split_sentences
+
+Weigh = Callable[[str], float]
+ANSWER_TYPE_BONUS = 1.5
+BIGRAM_FACTOR = 0.3
+
+
+def term_weights(terms: Sequence[str], weigh: Weigh) -> dict[str, float]:
+    """Retrieval terms (jieba words and `_`-prefixed character bigrams) → weight: a word weighs its rarity,
+    a bigram a little of its rarity (it catches what segmentation split differently)."""
+    weights: dict[str, float] = {}
+    for term in terms:
+        word, share = (term[1:], BIGRAM_FACTOR) if term.startswith("_") else (term, 1.0)
+        if len(word) >= 2:
+            weights[word] = max(weights.get(word, 0.0), share * weigh(word))
+    return weights
+
+
+def average_sentence_length(texts: Iterable[str]) -> float:
+    """Mean length in characters of the sentences of the texts (40 when there are none)."""
+    lengths = [len(sentence) for text in texts for sentence in split_sentences(text)]
+    return sum(lengths) / len(lengths) if lengths else 40.0
+
+
+class SentenceScorer:
+    """Scores sentences for one question: the summed weights of the terms a sentence contains, divided by
+    BM25's length norm (1 - b + b·length/average) so that a long sentence does not win by length alone."""
+
+    def __init__(
+        self,
+        terms: Sequence[str],
+        weigh: Weigh,
+        asked: AskedFor = AskedFor.NONE,
+        b: float = 0.25,
+        average_length: float = 40.0,
+    ) -> None:
+        self.weights = term_weights(terms, weigh)
+        self.asked = asked
+        self.b, self.average_length = b, average_length
+
+    def score(self, sentence: str) -> float:
+        total = sum(weight for term, weight in self.weights.items() if term in sentence)
+        if self.asked is not AskedFor.NONE and holds(self.asked, sentence):
+            total *= ANSWER_TYPE_BONUS
+        return total / (1.0 - self.b + self.b * len(sentence) / self.average_length)
