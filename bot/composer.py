@@ -38,18 +38,20 @@ class AnswerComposer:
     """Picks at most `max_sentences` sentences (about `max_chars` characters), the best one first."""
 
     def __init__(
-        self, max_sentences: int = 3, max_chars: int = 240, passages_considered: int = 3, min_share: float = 0.35
+        self, max_sentences: int = 3, max_chars: int = 240, passages_considered: int = 3, min_share: float = 0.35,
+        rank_decay: float = 0.15,
     ) -> None:
         self.max_sentences = max_sentences
         self.max_chars = max_chars
         self.passages_considered = passages_considered
         self.min_share = min_share
+        self.rank_decay = rank_decay
 
     def rank_sentences(self, scorer: SentenceScorer, hits: Sequence[Hit]) -> list[ScoredSentence]:
         """Sentences of the best passages, best first; a passage further down weighs a little less."""
         scored: list[ScoredSentence] = []
         for rank, hit in enumerate(hits[: self.passages_considered]):
-            prior = 1.0 - 0.15 * rank
+            prior = 1.0 - self.rank_decay * rank
             scored += [ScoredSentence(s, hit, rank, scorer.score(s) * prior) for s in _sentences_of(hit)]
         return sorted(scored, key=lambda s: (-s.score, s.rank))
 

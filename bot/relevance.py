@@ -22,13 +22,15 @@ class AskedFor(Enum):
 
 _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
     (AskedFor.MONEY, re.compile(
-        r"(多少|好多|几多|几)(钱|块|元)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准|多少费用|贵不贵|价格|价钱|一顿.{0,4}(多少|好多)"
+        r"(多少|好多|几多|几)(钱|块|元)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准|多少费用|价格是?多少|价钱|一顿.{0,4}(多少|好多)"
     )),
-    (AskedFor.FEE, re.compile(r"(要|收|交|掏|出|给)(不要|不收|不交|不)?.{0,3}(钱|费)|免费|学费|费用|打折|优惠")),
+    (AskedFor.FEE, re.compile(r"(要|收|交|掏|出|给)(不要|不收|不交|不)?.{0,3}(钱|费)|免费|学费|费用|打折|优惠|贵不贵|贵吗|便宜|价格")),
     (AskedFor.AGE, re.compile(r"多大岁数|多少岁|几岁|好大岁数|多大年纪|年龄|岁数")),
     (AskedFor.SHARE, re.compile(r"百分之(多少|几)|多少比例|比例是|几成|占比")),
     (AskedFor.COUNT, re.compile(r"(几|多少|好多)(个|家|所|张|处|户|人|床|座|间)|一共|总共|多少床|有多少|有好多|有几")),
-    (AskedFor.LIST, re.compile(r"哪些|哪几(种|样|类|项)|(有|干|做|管|教|学|上)(点|些)?(啥|什么|啥子)|包括|包含|都有")),
+    (AskedFor.LIST, re.compile(
+        r"哪些|哪几(种|样|类|项)|(有|干|做|管|教|学|上|提供|搞|弄|办)(点|些)?(啥|什么|啥子)|(点|些)(啥|什么|啥子)|包括|包含|都有"
+    )),
 )
 _FACT_PATTERNS: dict[AskedFor, re.Pattern[str]] = {
     AskedFor.MONEY: re.compile(r"\d[\d.,，]*\s*(?:元|万元|亿元|块)"),

@@ -32,7 +32,8 @@ def average_sentence_length(texts: Iterable[str]) -> float:
 
 class SentenceScorer:
     """Scores sentences for one question: the summed weights of the terms a sentence contains, divided by
-    BM25's length norm (1 - b + b·length/average) so that a long sentence does not win by length alone."""
+    BM25's length norm (1 - b + b·length/average) so that a long sentence does not win by length alone;
+    a sentence shorter than average (a heading, a fragment) gets no bonus for it."""
 
     def __init__(
         self,
@@ -50,4 +51,5 @@ class SentenceScorer:
         total = sum(weight for term, weight in self.weights.items() if term in sentence)
         if self.asked is not AskedFor.NONE and holds(self.asked, sentence):
             total *= ANSWER_TYPE_BONUS
-        return total / (1.0 - self.b + self.b * len(sentence) / self.average_length)
+        length = max(len(sentence), self.average_length)
+        return total / (1.0 - self.b + self.b * length / self.average_length)

@@ -27,6 +27,19 @@ def test_question_kinds() -> None:
     assert asked_for("一共有几家养老院？") is AskedFor.COUNT
     assert asked_for("报销百分之多少？") is AskedFor.SHARE
     assert asked_for("老年大学在哪里？") is AskedFor.NONE
+    assert asked_for("老年大学要不要交学费？") is AskedFor.FEE
+    assert asked_for("老年食堂的饭贵不贵？") is AskedFor.FEE
+    assert asked_for("学费好多？") is AskedFor.MONEY
+    assert asked_for("日间照料中心都有哪些服务？") is AskedFor.LIST
+    assert asked_for("互助点平时能提供些啥？") is AskedFor.LIST
+
+
+def test_a_fee_question_is_answered_by_free_or_a_price_word_a_list_question_by_an_enumeration() -> None:
+    assert states(AskedFor.FEE, ["对70周岁以上老年人入学，免收学费。"])
+    assert states(AskedFor.FEE, ["提供价格公道、营养均衡的餐食。"])
+    assert not states(AskedFor.FEE, ["推动老年大学向基层延伸。"])
+    assert states(AskedFor.LIST, ["提供助餐、助浴、助洁、助急等服务。"])
+    assert not states(AskedFor.LIST, ["提供助餐服务。"])
 
 
 def test_an_amount_asked_per_month_needs_a_monthly_amount() -> None:

@@ -1,0 +1,69 @@
+"""Sentence scoring and the extractive composer, on hand-made passages (no index needed)."""
+
+from __future__ import annotations
+
+from bot.composer import AnswerComposer
+from bot.relevance import AskedFor
+from bot.sentence_scoring import SentenceScorer, average_sentence_length, term_weights
+from knowledge.passages import Hit, Passage
+
+RARITY = {"学费": 6.0, "老年大学": 4.0, "大学": 3.5, "老年": 0.5, "补贴": 2.5, "护理员": 3.5}
+
+
+def weigh(word: str) -> float:
+    return RARITY.get(word, 0.0)
+
+
+def passage(text: str, chunk_id: str = "c1") -> Passage:
+    return Passage(
+        chunk_id=chunk_id, text=text, doc="plan.txt", title="某区养老规划", region="重庆市某区",
+        short_region="某区", section="第一章 › 第一节", start=0, end=len(text),
+    )
+
+
+def test_bigrams_weigh_a_share_of_a_word() -> None:
+    weights = term_weights(["老年大学", "_大学"], weigh)
+    assert weights["老年大学"] == 4.0
+    assert weights["大学"] == 0.3 * 3.5
+
+
+def test_a_rare_word_beats_a_long_sentence_of_common_ones() -> None:
+    scorer = SentenceScorer(["老年大学", "学费", "老年"], weigh, average_length=20)
+    fee = "对70周岁以上老年人入学，免收学费。"
+    long_general = "推动老年大学向基层延伸，优先发展社区老年教育，支持社会力量举办老年大学，扩大老年教育资源供给。"
+    assert scorer.score(fee) > scorer.score(long_general)
+
+
+def test_length_norm_penalises_long_sentences_but_gives_fragments_no_bonus() -> None:
+    scorer = SentenceScorer(["补贴"], weigh, b=0.5, average_length=10)
+    assert scorer.score("落实补贴。") == scorer.score("落实护理员补贴制度。")
+    assert scorer.score("落实补贴。") > scorer.score("落实补贴，并按规定对新进入机构的学生分别发放入职补贴。")
+
+
+def test_a_sentence_stating_the_asked_kind_of_fact_scores_more() -> None:
+    asked = SentenceScorer(["补贴"], weigh, AskedFor.LIST, average_length=30)
+    plain = SentenceScorer(["补贴"], weigh, AskedFor.NONE, average_length=30)
+    listing = "建立入职补贴、工龄补贴、培训补贴等制度。"
+    assert asked.score(listing) == 1.5 * plain.score(listing)
+
+
+def test_average_sentence_length() -> None:
+    assert average_sentence_length(["一二三。一二三四五。"]) == 5.0  # sentences keep their closing 。
+    assert average_sentence_length([]) == 40.0
+
+
+def test_composer_answers_best_sentence_first_cites_and_drops_repeats() -> None:
+    first = passage("推动老年大学向基层延伸。对70周岁以上老年人入学，免收学费。", "a")
+    second = passage("对70周岁以上老年人入学，免收学费，鼓励社会力量参与。", "b")
+    scorer = SentenceScorer(["老年大学", "学费"], weigh, AskedFor.FEE, average_length=20)
+    composed = AnswerComposer().compose(scorer, [Hit(first, 2.0), Hit(second, 1.0)])
+    assert composed is not None
+    assert composed.sentences[0] == "对70周岁以上老年人入学，免收学费。"
+    assert sum("免收学费" in s for s in composed.sentences) == 1
+    assert "出处：《某区养老规划》" in composed.text
+    assert composed.speech.startswith("某区的规划里说")
+
+
+def test_composer_says_nothing_when_no_sentence_shares_a_word() -> None:
+    scorer = SentenceScorer(["火车票"], weigh)
+    assert AnswerComposer().compose(scorer, [Hit(passage("推动老年大学向基层延伸。"), 1.0)]) is None
