@@ -1,11 +1,12 @@
 """Retrieval figures on a labelled eval file: BM25 alone, dense alone, and fused.
 
     python3 bench/eval_retrieval.py ../shared/eval/dev.jsonl [--model all-MiniLM-L6-v2] [--weight 0.3]
-        [--index-dir DIR] [--section-weight N] [--k 5] [--misses N]
+        [--index-dir DIR] [--section-weight N] [--expansion-weight W] [--k 5] [--misses N] [--halves]
 
 Items counted: answerable, no region needed, not greet/goodbye (the dev set's retrieval rule). The
 fused line uses --weight, else the configured or measured (dense_gate.json) weight; a sweep over
-the gate's weight grid follows when there is an encoder.
+the gate's weight grid follows when there is an encoder. --halves prints BM25 on the even and odd
+items apart, and the synonym expansion weight chosen on one half (by MRR) measured on the other.
 """
 
 from __future__ import annotations
@@ -14,12 +15,18 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.calibration import collect_scores, eval_file_queries, retrieval_report  # noqa: E402
+from knowledge.calibration import (  # noqa: E402
+    LabelledQuery,
+    collect_scores,
+    eval_file_queries,
+    retrieval_report,
+)
 from knowledge.fusion import WEIGHT_GRID, RankingFigures, choose_weight, fuse, ranking_figures  # noqa: E402
 from knowledge.search import KnowledgeBase  # noqa: E402
 from knowledge.settings import KnowledgeSettings  # noqa: E402
@@ -49,6 +56,35 @@ def cross_validated(scores: list, queries: list, k: int) -> RankingFigures:
     return ranking_figures(rankings, relevant, k)
 
 
+EXPANSION_GRID = (0.3, 0.5, 0.7, 1.0)
+
+
+def bm25_figures(kb: KnowledgeBase, queries: Sequence[LabelledQuery], rows: Sequence[int], k: int) -> RankingFigures:
+    scores = collect_scores(kb, [queries[i] for i in rows])
+    return retrieval_report(scores, [queries[i] for i in rows], 0.0, k).bm25
+
+
+def halves_check(kb: KnowledgeBase, queries: Sequence[LabelledQuery], k: int) -> None:
+    """BM25 per half at the configured expansion weight, then the weight chosen on one half measured on
+    the other (ties go to the weight nearest 1, the plain sum of the query's words)."""
+    halves = [list(range(0, len(queries), 2)), list(range(1, len(queries), 2))]
+    configured = kb.settings
+    for name, rows in zip(("even", "odd"), halves, strict=True):
+        print(line(f"BM25 {name}", bm25_figures(kb, queries, rows, k), k))
+    for (fit_name, fit), (held_name, held) in (
+        (("even", halves[0]), ("odd", halves[1])), (("odd", halves[1]), ("even", halves[0]))
+    ):
+        by_weight = {}
+        for weight in EXPANSION_GRID:
+            kb.settings = replace(configured, bm25_expansion_weight=weight)
+            by_weight[weight] = bm25_figures(kb, queries, fit, k).mrr
+        chosen = max(EXPANSION_GRID, key=lambda w: (round(by_weight[w], 6), w))
+        kb.settings = replace(configured, bm25_expansion_weight=chosen)
+        print(line(f"exp {chosen:.1f}→{held_name}", bm25_figures(kb, queries, held, k), k),
+              f"(chosen on {fit_name}: " + ", ".join(f"{w}: {m:.3f}" for w, m in by_weight.items()) + ")")
+    kb.settings = configured
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("eval_file", type=Path)
@@ -56,6 +92,8 @@ def main() -> int:
     parser.add_argument("--weight", type=float, default=None, help="dense weight for the fused line")
     parser.add_argument("--index-dir", type=Path, default=None, help="default: a fresh temporary directory")
     parser.add_argument("--section-weight", type=int, default=None)
+    parser.add_argument("--expansion-weight", type=float, default=None, help="weight of synonym-added words")
+    parser.add_argument("--halves", action="store_true", help="BM25 per half and a 2-fold expansion weight")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--misses", type=int, default=0, help="print up to N questions BM25 misses")
     args = parser.parse_args()
@@ -69,6 +107,8 @@ def main() -> int:
         settings = replace(settings, bm25_section_weight=args.section_weight)
     if args.weight is not None:
         settings = replace(settings, dense_weight=args.weight)
+    if args.expansion_weight is not None:
+        settings = replace(settings, bm25_expansion_weight=args.expansion_weight)
 
     kb = KnowledgeBase(settings)
     started = time.perf_counter()
@@ -92,6 +132,8 @@ def main() -> int:
     if report.dense is not None:
         print(line("2-fold gate", cross_validated(scores, queries, args.k), args.k),
               "(weight chosen on one half, measured on the other)")
+    if args.halves:
+        halves_check(kb, queries, args.k)
     if args.misses:
         for query, found in zip(queries, report.bm25.found, strict=True):
             if not found and args.misses > 0:

@@ -27,6 +27,13 @@ _DIGIT_OF = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 _COUNTED = re.compile(
     r"(?<![第十百千万一二两三四五六七八九])([零〇一二两三四五六七八九十百千]{1,6})(?=[多余]?(周岁|岁|万|千|元|块|张|人|所|家|户|名|床|平方米|%))"
 )
+# A compound numeral said on its own (八十三了, 二十四小时): a digit and a unit 十百千, not inside a longer run
+# of numerals nor after 第; 十三五 and 十四五 are no numbers and stay. Lone 十/百 (十分, 百姓) are words.
+_NUMERAL = re.compile(
+    r"(?<![第零〇一二两三四五六七八九十百千])"
+    r"(?=[零〇一二两三四五六七八九十百千]*[一二两三四五六七八九][零〇一二两三四五六七八九十百千]*(?![零〇一二两三四五六七八九十百千]))"
+    r"(?=[零〇一二两三四五六七八九]*[十百千])([零〇一二两三四五六七八九十百千]{2,8})(?![零〇一二两三四五六七八九十百千])"
+)
 _HAN = re.compile(rf"[{_CJK}]")
 _MEMO_SIZE = 4096
 _HAN_RUN = re.compile(rf"[{_CJK}]+")
@@ -109,6 +116,7 @@ class ChineseText:
         text = _SPACE_BETWEEN_CJK.sub("", text)
         text = _SPACE_AROUND_DIGITS.sub("", text)
         text = _COUNTED.sub(lambda m: _arabic(m.group(1)), text)
+        text = _NUMERAL.sub(lambda m: _arabic(m.group(1)), text)
         return _WHITESPACE.sub(" ", text).strip()
 
     @staticmethod
@@ -204,12 +212,18 @@ class ChineseText:
 
     def expand_query(self, text: str) -> str:
         """Normalised query with homophones repaired and the plan words of colloquial synonyms appended."""
+        own, added = self.query_parts(text)
+        return f"{own} {added}" if added else own
+
+    def query_parts(self, text: str) -> tuple[str, str]:
+        """(the user's words normalised, homophones repaired; the plan words their colloquial synonyms add,
+        space-separated, "" when none). Retrievers may weigh the second part below the first."""
         text = self.repair_homophones(self.normalize(text))
         added: list[str] = []
         for entry in self._synonyms:
             if entry.variant in text:
                 added.extend(word for word in entry.canonical if word not in text and word not in added)
-        return f"{text} {' '.join(added)}" if added else text
+        return text, " ".join(added)
 
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of the expanded query: what retrievers match against."""

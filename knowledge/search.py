@@ -79,14 +79,19 @@ class KnowledgeBase:
     def query_scores(
         self, query: str, region: str | Sequence[str] | None = None, with_dense: bool = True
     ) -> QueryScores:
-        """BM25 (and, when there is an encoder and `with_dense`, dense) scores of every row for the query."""
+        """BM25 (and, when there is an encoder and `with_dense`, dense) scores of every row for the query.
+        The plan words that synonyms add count `bm25_expansion_weight` as much as the user's own words: they
+        are a guess at what was meant, and the words themselves say it best when a passage holds them."""
         query = self._check(query)
         index = self.index
         regions = self._regions(query, region)
-        expanded = index.text.expand_query(query)
+        own, added = index.text.query_parts(query)
         if regions:
-            expanded = self._without_region_names(expanded)
-        bm25 = index.bm25.scores(index.text.terms(expanded))
+            own, added = self._without_region_names(own), self._without_region_names(added)
+        bm25 = index.bm25.scores(index.text.terms(own))
+        if added.strip():
+            bm25 = bm25 + self.settings.bm25_expansion_weight * index.bm25.scores(index.text.terms(added))
+        expanded = f"{own} {added}" if added else own
         dense = index.dense.scores(expanded) if with_dense and index.dense is not None else None
         return QueryScores(bm25, dense, index.store.region_mask(regions))
 

@@ -44,6 +44,13 @@ def test_colloquial_synonym_adds_the_plan_word(text: ChineseText) -> None:
     assert "高龄津贴" in text.query_tokens("長壽金怎麼領")
 
 
+def test_query_parts_keep_the_users_words_apart_from_added_plan_words(text: ChineseText) -> None:
+    own, added = text.query_parts("長壽金怎麼領")
+    assert own == "长寿金怎么领" and "高龄津贴" in added.split()
+    assert text.expand_query("長壽金怎麼領") == f"{own} {added}"
+    assert text.query_parts("老年大学怎么报名") == ("老年大学怎么报名", "")
+
+
 def test_synonym_file_and_dictionary_are_read(text: ChineseText) -> None:
     entries = load_synonyms(Path(__file__).resolve().parents[2] / "nlu_data" / "data" / "synonyms.yml")
     assert any(e.variant == "长寿金" and "高龄津贴" in e.canonical for e in entries)
@@ -96,12 +103,15 @@ def test_control_characters_and_replacement_marks_are_dropped(text: ChineseText)
 @pytest.mark.parametrize(
     ("spoken", "written"),
     [("我妈八十岁了", "我妈80岁了"), ("得有三万多口人", "得有3万多口人"), ("一百二十张床位", "120张床位"),
-     ("两千元", "2000元"), ("百岁老人", "100岁老人")],
+     ("两千元", "2000元"), ("百岁老人", "100岁老人"), ("今年八十三了", "今年83了"), ("十五分钟", "15分钟"),
+     ("二十四小时", "24小时")],
 )
 def test_counted_chinese_numerals_become_digits(text: ChineseText, spoken: str, written: str) -> None:
     assert text.normalize(spoken) == written
 
 
-@pytest.mark.parametrize("phrase", ["一老一小", "十四五规划", "一刻钟服务圈", "第三个", "七八十岁", "十五分钟"])
+@pytest.mark.parametrize(
+    "phrase", ["一老一小", "十四五规划", "十三五时期", "一刻钟服务圈", "第三个", "第十三条", "七八十岁", "十分方便", "老百姓"]
+)
 def test_numerals_that_are_not_counts_are_kept(text: ChineseText, phrase: str) -> None:
     assert text.normalize(phrase) == phrase

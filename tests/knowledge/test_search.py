@@ -48,6 +48,19 @@ def test_search_finds_the_passage_that_answers(kb: KnowledgeBase) -> None:
     assert any("高龄" in h.passage.text for h in hits)
 
 
+def test_synonym_added_words_weigh_less_than_the_users_own(kb: KnowledgeBase) -> None:
+    """长寿金 adds 高龄津贴: its score is the user's words plus the expansion weight times the added words'."""
+    bm25, text = kb.index.bm25, kb.index.text
+    own, added = text.query_parts("长寿金怎么领")
+    assert added
+    scores = kb.query_scores("长寿金怎么领", with_dense=False).bm25
+    weight = kb.settings.bm25_expansion_weight
+    assert 0 < weight < 1
+    expected = bm25.scores(text.terms(own)) + weight * bm25.scores(text.terms(added))
+    assert scores == pytest.approx(expected, rel=1e-5)
+    assert scores.max() < bm25.scores(text.terms(f"{own} {added}")).max()
+
+
 def test_traditional_query_finds_the_same_passages(kb: KnowledgeBase) -> None:
     simplified = [h.passage.chunk_id for h in kb.search("老年大学怎么报名", region="资阳")]
     traditional = [h.passage.chunk_id for h in kb.search("老年大學怎麼報名", region="資陽")]
