@@ -57,7 +57,7 @@ class DialogueCore:
         min_coverage: float = 0.3,
         sentence_weight: float = 0.5,
         candidates: int = 20,
-        unseen_weight: float = 0.0,
+        unseen_weight: float = 1.0,
         sentence_b: float = 0.2,
     ) -> None:
         self.knowledge = knowledge
@@ -80,7 +80,7 @@ class DialogueCore:
         index = self.knowledge.warm_up()
         if self._classifier is None:
             self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
-            self._rarity = TermRarity([p.section + p.text for p in index.store.passages], self.unseen_weight)
+            self._rarity = TermRarity([p.section + p.text for p in index.store.passages])
             self._sentence_length = average_sentence_length(p.text for p in index.store.passages)
 
     def region_names(self) -> list[str]:
@@ -196,7 +196,7 @@ class DialogueCore:
             return None
         words = self._content_words(text)
         found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
-        if coverage(words, found, self._rarity) < self.min_coverage:
+        if coverage(words, found, self._rarity, self.unseen_weight) < self.min_coverage:
             return None
         return self.composer.compose(self._scorer(text), hits)
 
@@ -255,7 +255,7 @@ class DialogueCore:
     def _relevant_anywhere(self, text: str) -> bool:
         hits = self.knowledge.search(text, k=3)
         found = " ".join(h.passage.section + h.passage.text for h in hits)
-        return bool(hits) and coverage(self._content_words(text), found, self._rarity) >= self.min_coverage
+        return bool(hits) and coverage(self._content_words(text), found, self._rarity, self.unseen_weight) >= self.min_coverage
 
     def _content_words(self, text: str) -> list[str]:
         return self._analyse(text).content_words

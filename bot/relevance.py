@@ -74,27 +74,27 @@ def states(kind: AskedFor, sentences: Sequence[str], question: str = "") -> bool
 
 
 class TermRarity:
-    """How much a word says: log inverse document frequency over the passages, computed on demand;
-    words the plans never use weigh `unseen_weight` (small: colloquial words are not off-topic words)."""
+    """How much a word says: log inverse document frequency over the passages, computed on demand; a word
+    no plan uses weighs 0 here (no passage can contain it, so it cannot tell passages apart)."""
 
-    def __init__(self, documents: Sequence[str], unseen_weight: float = 0.0) -> None:
+    def __init__(self, documents: Sequence[str]) -> None:
         self.documents = documents
-        self.unseen_weight = unseen_weight
         self._weights: dict[str, float] = {}
 
     def weight(self, word: str) -> float:
         if word not in self._weights:
             df = sum(1 for doc in self.documents if word in doc)
-            # a word no plan uses cannot be covered by any passage: it says nothing about relevance
-            self._weights[word] = math.log((len(self.documents) + 1) / df) if df else self.unseen_weight
+            self._weights[word] = math.log((len(self.documents) + 1) / df) if df else 0.0
         return self._weights[word]
 
 
-def coverage(content_words: Sequence[str], text: str, rarity: TermRarity) -> float:
+def coverage(content_words: Sequence[str], text: str, rarity: TermRarity, unseen_weight: float = 0.0) -> float:
     """Share of the question's content words, each weighted by its rarity, found in the text; a word
-    found only through a shorter word inside it (助餐 of 助餐点) counts for the part it shares."""
+    found only through a shorter word inside it (助餐 of 助餐点) counts for the part it shares. A word no
+    plan uses weighs `unseen_weight`: a question about 客车 and 发车 is not answered by a passage that only
+    shares 重庆 with it, however rare 重庆 is."""
     words = [w for w in dict.fromkeys(content_words) if len(w) >= 2]
-    weights = {w: max(rarity.weight(w), 0.0) for w in words}
+    weights = {w: max(rarity.weight(w), 0.0) or unseen_weight for w in words}
     total = sum(weights.values())
     if total <= 0:
         return 0.0

@@ -21,6 +21,13 @@ def test_coverage_counts_rare_words_and_parts_of_words() -> None:
     assert 0.5 < partial < 1.0
 
 
+def test_words_no_plan_uses_can_be_given_weight_in_coverage() -> None:
+    rarity = TermRarity(DOCS)
+    question = ["老年人", "火车票", "发车"]
+    assert coverage(question, "老年人健康", rarity) == 1.0
+    assert coverage(question, "老年人健康", rarity, unseen_weight=1.0) < 0.3
+
+
 def test_question_kinds() -> None:
     assert asked_for("高龄津贴每个月发好多钱？") is AskedFor.MONEY
     assert asked_for("多大岁数能领？") is AskedFor.AGE
