@@ -60,25 +60,35 @@ class AnswerComposer:
         """For each hit, the score of its best sentence (no rank prior): evidence for re-ranking."""
         return [max((scorer.score(s) for s in _sentences_of(hit)), default=0.0) for hit in hits]
 
-    def compose(self, scorer: SentenceScorer, hits: Sequence[Hit]) -> ComposedAnswer | None:
-        """The answer from the hits, or None when no sentence shares anything with the question."""
+    def compose(
+        self, scorer: SentenceScorer, hits: Sequence[Hit], facets: Sequence[SentenceScorer] = ()
+    ) -> ComposedAnswer | None:
+        """The answer from the hits, or None when no sentence shares anything with the question. When the
+        question asks several things (`facets`, one scorer per part), each part's best sentence comes next."""
         ranked = [s for s in self.rank_sentences(scorer, hits) if s.score > 0]
         if not ranked:
             return None
         chosen = [ranked[0]]
-        length = len(ranked[0].text)
+        for facet in facets:
+            best = next((s for s in self.rank_sentences(facet, hits) if s.score > 0 and self._fits(s, chosen)), None)
+            if best is not None:
+                chosen.append(best)
         for candidate in ranked[1:]:
             if len(chosen) >= self.max_sentences or candidate.score < self.min_share * ranked[0].score:
                 break
-            if _repeats(candidate.text, chosen) or length + len(candidate.text) > self.max_chars:
-                continue
-            chosen.append(candidate)
-            length += len(candidate.text)
+            if self._fits(candidate, chosen):
+                chosen.append(candidate)
         cited = tuple(dict.fromkeys(c.hit for c in chosen))
         sentences = tuple(c.text for c in chosen)
         citations = "\n".join(f"出处：{hit.passage.citation}" for hit in cited)
         text = "".join(sentences) + "\n" + citations
         return ComposedAnswer(text=text, speech=to_speech(sentences, cited[0]), sentences=sentences, cited=cited)
+
+
+    def _fits(self, candidate: ScoredSentence, chosen: Sequence[ScoredSentence]) -> bool:
+        """Whether the sentence says something new and the answer stays within its budget."""
+        length = sum(len(c.text) for c in chosen) + len(candidate.text)
+        return len(chosen) < self.max_sentences and length <= self.max_chars and not _repeats(candidate.text, chosen)
 
 
 def to_speech(sentences: Sequence[str], source: Hit) -> str:

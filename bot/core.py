@@ -31,6 +31,7 @@ MAX_INPUT_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
+_QUESTION_PARTS = re.compile(r"[？?！!。；;]")
 _FOLLOW_UP = re.compile(r"^(那|那么|那个|还有|另外|还|要是|如果|它|这个)")
 
 
@@ -198,7 +199,7 @@ class DialogueCore:
         found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
         if coverage(words, found, self._rarity, self.unseen_weight) < self.min_coverage:
             return None
-        return self.composer.compose(self._scorer(text), hits)
+        return self.composer.compose(self._scorer(text), hits, self._facets(text))
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Passages re-ordered by BM25 blended with the score of their best sentence for the question."""
@@ -263,6 +264,21 @@ class DialogueCore:
     def _scorer(self, text: str) -> SentenceScorer:
         question = self._analyse(text)
         return SentenceScorer(question.terms, self._weigh, question.asked, self.sentence_b, self._sentence_length)
+
+    def _facets(self, text: str) -> list[SentenceScorer]:
+        """A scorer for each part of a question that asks several things (有好大？里头有啥？), else none."""
+        question = self._analyse(text)
+        parts = [p for p in _QUESTION_PARTS.split(question.normalized) if _HAN.search(p)]
+        if len(parts) < 2:
+            return []
+        index = self.knowledge.index
+        facets = []
+        for part in parts:
+            terms = index.text.terms(index.gazetteer.without_places(index.text.expand_query(part)))
+            if terms:
+                facets.append(SentenceScorer(terms, self._weigh, asked_for(part), self.sentence_b,
+                                             self._sentence_length, context_terms=question.terms))
+        return facets if len(facets) > 1 else []
 
     def _analyse(self, text: str) -> QuestionAnalysis:
         """The question's words without its place names (its own, and those synonyms added), and the kind

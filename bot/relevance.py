@@ -17,6 +17,7 @@ class AskedFor(Enum):
     SHARE = "share"
     FEE = "fee"
     LIST = "list"
+    SIZE = "size"
     NONE = "none"
 
 
@@ -27,6 +28,7 @@ _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
     (AskedFor.FEE, re.compile(r"(要|收|交|掏|出|给)(不要|不收|不交|不)?.{0,3}(钱|费)|免费|学费|费用|打折|优惠|贵不贵|贵吗|便宜|价格")),
     (AskedFor.AGE, re.compile(r"多大岁数|多少岁|几岁|好大岁数|多大年纪|年龄|岁数")),
     (AskedFor.SHARE, re.compile(r"百分之(多少|几)|多少比例|比例是|几成|占比")),
+    (AskedFor.SIZE, re.compile(r"(有|修|建|占)?(多大|好大|多宽|好宽)|多少平|几平|面积|占地")),
     (AskedFor.COUNT, re.compile(r"(几|多少|好多)(个|家|所|张|处|户|人|床|座|间)|一共|总共|多少床|有多少|有好多|有几")),
     (AskedFor.LIST, re.compile(
         r"哪些|哪几(种|样|类|项)|(有|干|做|管|教|学|上|提供|搞|弄|办)(点|些)?(啥|什么|啥子)|(点|些)(啥|什么|啥子)|包括|包含|都有"
@@ -38,6 +40,7 @@ _FACT_PATTERNS: dict[AskedFor, re.Pattern[str]] = {
     AskedFor.SHARE: re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之"),
     AskedFor.FEE: re.compile(r"\d[\d.,，]*\s*(?:元|万元|块)|免费|免收|免交|减免|优惠|补贴|价格|收费"),
     AskedFor.COUNT: re.compile(r"\d+(?:\.\d+)?\s*(?:个|家|所|张|处|户|人|座|间|万|余|多)"),
+    AskedFor.SIZE: re.compile(r"\d+(?:\.\d+)?\s*(?:平方米|平米|亩|公顷)"),
     AskedFor.LIST: re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}"),
 }
 

@@ -11,6 +11,7 @@ from knowledge.chunking import split_sentences
 Weigh = Callable[[str], float]
 ANSWER_TYPE_BONUS = 1.5
 BIGRAM_FACTOR = 0.3
+CONTEXT_FACTOR = 0.5
 
 
 def term_weights(terms: Sequence[str], weigh: Weigh) -> dict[str, float]:
@@ -33,7 +34,8 @@ def average_sentence_length(texts: Iterable[str]) -> float:
 class SentenceScorer:
     """Scores sentences for one question: the summed weights of the terms a sentence contains, divided by
     BM25's length norm (1 - b + b·length/average) so that a long sentence does not win by length alone;
-    a sentence shorter than average (a heading, a fragment) gets no bonus for it."""
+    a sentence shorter than average (a heading, a fragment) gets no bonus for it. For one part of a
+    question, the rest of the question is `context_terms`, weighing `CONTEXT_FACTOR` of their weight."""
 
     def __init__(
         self,
@@ -42,8 +44,10 @@ class SentenceScorer:
         asked: AskedFor = AskedFor.NONE,
         b: float = 0.25,
         average_length: float = 40.0,
+        context_terms: Sequence[str] = (),
     ) -> None:
-        self.weights = term_weights(terms, weigh)
+        context = {term: CONTEXT_FACTOR * weight for term, weight in term_weights(context_terms, weigh).items()}
+        self.weights = context | term_weights(terms, weigh)
         self.asked = asked
         self.b, self.average_length = b, average_length
 

@@ -39,6 +39,8 @@ def test_question_kinds() -> None:
     assert asked_for("学费好多？") is AskedFor.MONEY
     assert asked_for("日间照料中心都有哪些服务？") is AskedFor.LIST
     assert asked_for("互助点平时能提供些啥？") is AskedFor.LIST
+    assert asked_for("养老服务站一般有好大？") is AskedFor.SIZE
+    assert asked_for("八十多大岁数能领？") is AskedFor.AGE
 
 
 def test_a_fee_question_is_answered_by_free_or_a_price_word_a_list_question_by_an_enumeration() -> None:

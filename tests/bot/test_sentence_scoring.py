@@ -67,3 +67,18 @@ def test_composer_answers_best_sentence_first_cites_and_drops_repeats() -> None:
 def test_composer_says_nothing_when_no_sentence_shares_a_word() -> None:
     scorer = SentenceScorer(["火车票"], weigh)
     assert AnswerComposer().compose(scorer, [Hit(passage("推动老年大学向基层延伸。"), 1.0)]) is None
+
+
+def test_each_part_of_a_two_part_question_gets_its_best_sentence() -> None:
+    hit = Hit(passage("时间银行借鉴银行存兑模式。志愿者攒的时间可以兑物品、兑服务。时间银行试点在全区推开。"), 1.0)
+    rarity = {"时间银行": 5.0, "兑物品": 4.0, "志愿者": 3.0, "时间": 1.0}
+    weigh = rarity.get
+    whole = SentenceScorer(["时间银行", "志愿者", "时间"], lambda w: weigh(w, 0.0), average_length=15)
+    second = SentenceScorer(["志愿者", "时间"], lambda w: weigh(w, 0.0), AskedFor.LIST, average_length=15,
+                            context_terms=["时间银行"])
+    composer = AnswerComposer(max_sentences=2)
+    alone = composer.compose(whole, [hit])
+    both = composer.compose(whole, [hit], facets=[second])
+    assert alone is not None and both is not None
+    assert not any("兑物品" in s for s in alone.sentences)
+    assert any("兑物品" in s for s in both.sentences)
