@@ -52,9 +52,9 @@ class RecordingBackend:
 
 
 @pytest.fixture(scope="session")
-def http_settings(tmp_path_factory: pytest.TempPathFactory) -> BotSettings:
+def http_settings(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> BotSettings:
     root = tmp_path_factory.mktemp("http")
-    return BotSettings(knowledge=KnowledgeSettings(index_dir=root / "index"), data_dir=root / "data")
+    return BotSettings(knowledge=KnowledgeSettings(index_dir=shared_index_dir), data_dir=root / "data")
 
 
 @pytest.fixture(scope="session")

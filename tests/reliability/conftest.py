@@ -21,8 +21,8 @@ def reliability_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bot_settings(reliability_root: Path) -> BotSettings:
-    return BotSettings(knowledge=KnowledgeSettings(index_dir=reliability_root / "index"),
+def bot_settings(reliability_root: Path, shared_index_dir: Path) -> BotSettings:
+    return BotSettings(knowledge=KnowledgeSettings(index_dir=shared_index_dir),
                        data_dir=reliability_root / "data")
 
 

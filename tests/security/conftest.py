@@ -26,9 +26,9 @@ def secret_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def security_settings(tmp_path_factory: pytest.TempPathFactory) -> BotSettings:
+def security_settings(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> BotSettings:
     root = tmp_path_factory.mktemp("security")
-    return BotSettings(knowledge=KnowledgeSettings(index_dir=root / "index"), data_dir=root / "data")
+    return BotSettings(knowledge=KnowledgeSettings(index_dir=shared_index_dir), data_dir=root / "data")
 
 
 @pytest.fixture(scope="session")
