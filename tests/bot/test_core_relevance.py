@@ -37,6 +37,7 @@ def test_question_kinds() -> None:
     assert asked_for("老年大学要不要交学费？") is AskedFor.FEE
     assert asked_for("老年食堂的饭贵不贵？") is AskedFor.FEE
     assert asked_for("学费好多？") is AskedFor.MONEY
+    assert asked_for("每个月有多少高龄津贴？") is AskedFor.MONEY
     assert asked_for("日间照料中心都有哪些服务？") is AskedFor.LIST
     assert asked_for("互助点平时能提供些啥？") is AskedFor.LIST
     assert asked_for("养老服务站一般有好大？") is AskedFor.SIZE
