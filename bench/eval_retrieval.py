@@ -1,12 +1,14 @@
 """Retrieval figures on a labelled eval file: BM25 alone, dense alone, and fused.
 
     python3 bench/eval_retrieval.py ../shared/eval/dev.jsonl [--model all-MiniLM-L6-v2] [--weight 0.3]
-        [--index-dir DIR] [--section-weight N] [--expansion-weight W] [--k 5] [--misses N] [--halves]
+        [--index-dir DIR] [--section-weight N] [--expansion-weight W]
+        [--character-weight W] [--k 5] [--misses N] [--halves]
 
 Items counted: answerable, no region needed, not greet/goodbye (the dev set's retrieval rule). The
 fused line uses --weight, else the configured or measured (dense_gate.json) weight; a sweep over
 the gate's weight grid follows when there is an encoder. --halves prints BM25 on the even and odd
-items apart, and the synonym expansion weight chosen on one half (by MRR) measured on the other.
+items apart, and each query-time weight (synonym expansion, single characters) chosen on one half
+(by MRR) measured on the other.
 """
 
 from __future__ import annotations
@@ -56,7 +58,10 @@ def cross_validated(scores: list, queries: list, k: int) -> RankingFigures:
     return ranking_figures(rankings, relevant, k)
 
 
-EXPANSION_GRID = (0.3, 0.5, 0.7, 1.0)
+QUERY_WEIGHT_GRIDS = {
+    "bm25_expansion_weight": (0.3, 0.5, 0.7, 1.0),
+    "bm25_character_weight": (0.0, 0.1, 0.2, 0.3, 0.5),
+}
 
 
 def bm25_figures(kb: KnowledgeBase, queries: Sequence[LabelledQuery], rows: Sequence[int], k: int) -> RankingFigures:
@@ -65,23 +70,23 @@ def bm25_figures(kb: KnowledgeBase, queries: Sequence[LabelledQuery], rows: Sequ
 
 
 def halves_check(kb: KnowledgeBase, queries: Sequence[LabelledQuery], k: int) -> None:
-    """BM25 per half at the configured expansion weight, then the weight chosen on one half measured on
-    the other (ties go to the weight nearest 1, the plain sum of the query's words)."""
-    halves = [list(range(0, len(queries), 2)), list(range(1, len(queries), 2))]
+    """BM25 per half at the configured settings; then, for each query-time weight, the value chosen on one
+    half (best MRR, others at their configured values) measured on the other."""
+    halves = {"even": list(range(0, len(queries), 2)), "odd": list(range(1, len(queries), 2))}
     configured = kb.settings
-    for name, rows in zip(("even", "odd"), halves, strict=True):
+    for name, rows in halves.items():
         print(line(f"BM25 {name}", bm25_figures(kb, queries, rows, k), k))
-    for (fit_name, fit), (held_name, held) in (
-        (("even", halves[0]), ("odd", halves[1])), (("odd", halves[1]), ("even", halves[0]))
-    ):
-        by_weight = {}
-        for weight in EXPANSION_GRID:
-            kb.settings = replace(configured, bm25_expansion_weight=weight)
-            by_weight[weight] = bm25_figures(kb, queries, fit, k).mrr
-        chosen = max(EXPANSION_GRID, key=lambda w: (round(by_weight[w], 6), w))
-        kb.settings = replace(configured, bm25_expansion_weight=chosen)
-        print(line(f"exp {chosen:.1f}→{held_name}", bm25_figures(kb, queries, held, k), k),
-              f"(chosen on {fit_name}: " + ", ".join(f"{w}: {m:.3f}" for w, m in by_weight.items()) + ")")
+    for setting, grid in QUERY_WEIGHT_GRIDS.items():
+        print(f"{setting} (configured {getattr(configured, setting)}):")
+        for fit_name, held_name in (("even", "odd"), ("odd", "even")):
+            by_value = {}
+            for value in grid:
+                kb.settings = replace(configured, **{setting: value})
+                by_value[value] = bm25_figures(kb, queries, halves[fit_name], k).mrr
+            chosen = max(grid, key=lambda v: round(by_value[v], 6))
+            kb.settings = replace(configured, **{setting: chosen})
+            print(line(f"  {chosen:.1f}→{held_name}", bm25_figures(kb, queries, halves[held_name], k), k),
+                  f"(MRR on {fit_name}: " + ", ".join(f"{v}: {m:.3f}" for v, m in by_value.items()) + ")")
     kb.settings = configured
 
 
@@ -93,7 +98,8 @@ def main() -> int:
     parser.add_argument("--index-dir", type=Path, default=None, help="default: a fresh temporary directory")
     parser.add_argument("--section-weight", type=int, default=None)
     parser.add_argument("--expansion-weight", type=float, default=None, help="weight of synonym-added words")
-    parser.add_argument("--halves", action="store_true", help="BM25 per half and a 2-fold expansion weight")
+    parser.add_argument("--character-weight", type=float, default=None, help="weight of single characters")
+    parser.add_argument("--halves", action="store_true", help="BM25 per half; query weights chosen 2-fold")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--misses", type=int, default=0, help="print up to N questions BM25 misses")
     args = parser.parse_args()
@@ -109,6 +115,8 @@ def main() -> int:
         settings = replace(settings, dense_weight=args.weight)
     if args.expansion_weight is not None:
         settings = replace(settings, bm25_expansion_weight=args.expansion_weight)
+    if args.character_weight is not None:
+        settings = replace(settings, bm25_character_weight=args.character_weight)
 
     kb = KnowledgeBase(settings)
     started = time.perf_counter()

@@ -26,20 +26,24 @@ class BM25Retriever:
         self._model = None
 
     def build(self) -> None:
-        """Tokenise every passage and index it: its text's terms, and its section path's terms counted
-        `section_weight` times (a heading says what the passages under it are about)."""
+        """Tokenise every passage and index it: its text's terms and characters, and its section path's
+        counted `section_weight` times (a heading says what the passages under it are about)."""
         import bm25s
 
         section_terms: dict[str, list[str]] = {}
         corpus = []
         for passage in self.store.passages:
             if passage.section not in section_terms:
-                section_terms[passage.section] = self.text.terms(passage.section)
-            terms = self.text.terms(passage.text) + section_terms[passage.section] * self.section_weight
+                section_terms[passage.section] = self._terms(passage.section)
+            terms = self._terms(passage.text) + section_terms[passage.section] * self.section_weight
             corpus.append(terms or ["∅"])
         model = bm25s.BM25(k1=self.k1, b=self.b)
         model.index(corpus, show_progress=False)
         self._model = model
+
+    def _terms(self, text: str) -> list[str]:
+        words, characters = self.text.terms_and_characters(text)
+        return words + characters
 
     def save(self, directory: Path) -> None:
         self._require().save(str(directory / self.DIR_NAME))

@@ -40,6 +40,8 @@ _HAN_RUN = re.compile(rf"[{_CJK}]+")
 _TOKEN_KEEP = re.compile(rf"[{_CJK}A-Za-z0-9]")
 _LONE_ASCII = re.compile(r"[A-Za-z0-9]")
 
+CHARACTER_MARK = "__"  # single-character terms; "_" + two characters marks a bigram
+
 STOP_WORDS = frozenset(
     ["的", "了", "是", "在", "和", "与", "及", "等", "我", "你", "他", "她", "它", "我们", "你们", "他们", "咱", "咱们", "俺", "吗", "呢", "啊", "吧", "呀", "么", "嘛", "哦", "哈", "啦", "喽", "哟", "噢", "啥", "啥子", "什么", "怎么", "怎么样", "咋", "咋个", "咋样", "哪", "哪里", "哪儿", "哪些", "那个", "这个", "那些", "这些", "有没有", "能不能", "可不可以", "是不是", "会不会", "可以", "能", "要", "会", "想", "就", "都", "也", "还", "又", "再", "这", "那", "个", "一个", "一下", "一些", "给", "把", "被", "对", "向", "从", "到", "为", "为了", "让", "请问", "请", "问问", "问", "一", "知道", "晓得", "听说", "听人说", "说", "讲", "告诉", "帮", "帮忙", "麻烦", "谢谢", "多少", "几", "多", "呗", "嗯", "哎", "喂", "您好", "你好", "现在", "今年", "如果", "那么", "所以", "因为", "但是", "而且", "或者", "还是", "之", "其", "其中", "以及", "并", "并且", "上", "下", "里", "中", "内", "时", "后", "前", "没", "没有", "不", "有", "着", "过", "得", "地", "之类", "方面", "情况", "问题", "好多", "多大", "几个", "几家", "一共", "总共", "莫得", "没得", "咋整", "咋办", "怎么办", "咋弄", "能否", "是否", "这边", "那边", "这里", "那里", "这儿", "那儿", "头", "里头", "屋头", "我妈", "我爸", "我娘", "我爹", "老伴", "家里", "家人", "儿子", "女儿", "媳妇", "孙子", "自己", "本人", "他家", "人家", "一下子", "真的", "对吧", "是吧", "行不行", "好不好", "要不要"]
 )
@@ -132,11 +134,18 @@ class ChineseText:
     def terms(self, text: str) -> list[str]:
         """Retrieval terms: jieba tokens plus character bigrams of what is left once stop words are cut
         out, which catch partial and unsegmented matches (日间照料点 ~ 日间照料服务点)."""
+        return self.terms_and_characters(text)[0]
+
+    def terms_and_characters(self, text: str) -> tuple[list[str], list[str]]:
+        """(`terms`, the single Chinese characters of the same content, each marked with CHARACTER_MARK)
+        from one segmentation. Characters are the back-off when words differ (饭堂 ~ 食堂, 失智 ~ 智力):
+        retrievers weigh them low."""
         self.warm_up()
         words = self._tokenizer.lcut(self.normalize(text).lower())
-        content = "".join(w if w not in STOP_WORDS else " " for w in words)
-        bigrams = [run[i : i + 2] for run in _HAN_RUN.findall(content) for i in range(len(run) - 1)]
-        return self._search_tokens(words) + [f"_{b}" for b in bigrams]
+        runs = _HAN_RUN.findall("".join(w if w not in STOP_WORDS else " " for w in words))
+        bigrams = [f"_{run[i : i + 2]}" for run in runs for i in range(len(run) - 1)]
+        characters = [f"{CHARACTER_MARK}{char}" for run in runs for char in run]
+        return self._search_tokens(words) + bigrams, characters
 
     def _search_tokens(self, words: list[str]) -> list[str]:
         """jieba's search mode from one segmentation: the dictionary words of 2 and 3 characters inside each

@@ -20,7 +20,7 @@ from knowledge.gazetteer import PLACES_FILE, Gazetteer
 from knowledge.settings import KnowledgeSettings
 from knowledge.store import PassageStore
 
-INDEX_FORMAT = 3  # 3: compound numerals normalised (八十三 → 83)
+INDEX_FORMAT = 4  # 3: compound numerals normalised (八十三 → 83); 4: single characters indexed
 FINGERPRINT_FILE = "fingerprint.json"
 
 Progress = Callable[[str, int, int], None]

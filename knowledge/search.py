@@ -88,12 +88,20 @@ class KnowledgeBase:
         own, added = index.text.query_parts(query)
         if regions:
             own, added = self._without_region_names(own), self._without_region_names(added)
-        bm25 = index.bm25.scores(index.text.terms(own))
+        bm25 = self._bm25_scores(own)
         if added.strip():
-            bm25 = bm25 + self.settings.bm25_expansion_weight * index.bm25.scores(index.text.terms(added))
+            bm25 = bm25 + self.settings.bm25_expansion_weight * self._bm25_scores(added)
         expanded = f"{own} {added}" if added else own
         dense = index.dense.scores(expanded) if with_dense and index.dense is not None else None
         return QueryScores(bm25, dense, index.store.region_mask(regions))
+
+    def _bm25_scores(self, text: str) -> np.ndarray:
+        """BM25 of the text's words and bigrams, plus its single characters at `bm25_character_weight`."""
+        index = self.index
+        terms, characters = index.text.terms_and_characters(text)
+        scores = index.bm25.scores(terms)
+        weight = self.settings.bm25_character_weight
+        return scores + weight * index.bm25.scores(characters) if weight > 0 and characters else scores
 
     def _without_region_names(self, text: str) -> str:
         """Cut the names of the regions themselves (they say where, once a filter holds); counties, towns,

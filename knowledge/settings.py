@@ -37,7 +37,8 @@ class KnowledgeSettings:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     bm25_section_weight: int = 3
-    bm25_expansion_weight: float = 0.7
+    bm25_expansion_weight: float = 0.7  # query words that synonyms add, against the user's own (1)
+    bm25_character_weight: float = 0.2  # single characters, the back-off when the words differ
     embedding_model: str = ""
     dense_weight: float | None = None
     facilities_dir: Path = PACKAGED_FACILITIES_DIR
@@ -70,7 +71,7 @@ class KnowledgeSettings:
     def fingerprint_fields(self) -> dict[str, object]:
         """The settings that change an index's content (not where it is stored, nor the fusion weight)."""
         data = asdict(self)
-        query_time = ("dense_weight", "bm25_expansion_weight")
+        query_time = ("dense_weight", "bm25_expansion_weight", "bm25_character_weight")
         for name in ("index_dir", "models_dir", "embedding_model", "facilities_dir", *query_time):
             data.pop(name)
         data["plans_dir"] = str(self.plans_dir)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.chinese import ChineseText, load_synonyms, read_dictionary_words
+from knowledge.chinese import CHARACTER_MARK, ChineseText, load_synonyms, read_dictionary_words
 from knowledge.passages import Passage
 
 
@@ -49,6 +49,12 @@ def test_query_parts_keep_the_users_words_apart_from_added_plan_words(text: Chin
     assert own == "长寿金怎么领" and "高龄津贴" in added.split()
     assert text.expand_query("長壽金怎麼領") == f"{own} {added}"
     assert text.query_parts("老年大学怎么报名") == ("老年大学怎么报名", "")
+
+
+def test_characters_are_those_of_the_content_words(text: ChineseText) -> None:
+    terms, characters = text.terms_and_characters("请问助浴点在哪里")
+    assert terms == text.terms("请问助浴点在哪里") and "_助浴" in terms
+    assert characters == [f"{CHARACTER_MARK}{c}" for c in "助浴点"]
 
 
 def test_synonym_file_and_dictionary_are_read(text: ChineseText) -> None:

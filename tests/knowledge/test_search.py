@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import random
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from knowledge.passages import Hit
@@ -52,13 +54,23 @@ def test_synonym_added_words_weigh_less_than_the_users_own(kb: KnowledgeBase) ->
     """长寿金 adds 高龄津贴: its score is the user's words plus the expansion weight times the added words'."""
     bm25, text = kb.index.bm25, kb.index.text
     own, added = text.query_parts("长寿金怎么领")
-    assert added
-    scores = kb.query_scores("长寿金怎么领", with_dense=False).bm25
-    weight = kb.settings.bm25_expansion_weight
-    assert 0 < weight < 1
-    expected = bm25.scores(text.terms(own)) + weight * bm25.scores(text.terms(added))
-    assert scores == pytest.approx(expected, rel=1e-5)
-    assert scores.max() < bm25.scores(text.terms(f"{own} {added}")).max()
+    assert added and 0 < kb.settings.bm25_expansion_weight < 1
+
+    def scores(expansion: float) -> np.ndarray:
+        settings = replace(kb.settings, bm25_expansion_weight=expansion, bm25_character_weight=0.0)
+        return KnowledgeBase(settings).query_scores("长寿金怎么领", with_dense=False).bm25
+
+    assert scores(1.0) == pytest.approx(bm25.scores(text.terms(f"{own} {added}")), rel=1e-5)
+    assert scores(0.5) == pytest.approx(bm25.scores(text.terms(own)) + 0.5 * bm25.scores(text.terms(added)), rel=1e-5)
+
+
+def test_single_characters_find_passages_when_no_word_matches(kb: KnowledgeBase) -> None:
+    """浴室 is in no plan, 助浴 is: the characters reach it, and only when they weigh anything."""
+    assert kb.settings.bm25_character_weight > 0
+    hits = kb.search("浴室", k=2)
+    assert len(hits) == 2 and all("助浴" in h.passage.text for h in hits)
+    without = KnowledgeBase(replace(kb.settings, bm25_character_weight=0.0))
+    assert without.search("浴室", k=3) == []
 
 
 def test_traditional_query_finds_the_same_passages(kb: KnowledgeBase) -> None:
