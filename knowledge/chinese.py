@@ -222,17 +222,18 @@ class ChineseText:
     def expand_query(self, text: str) -> str:
         """Normalised query with homophones repaired and the plan words of colloquial synonyms appended."""
         own, added = self.query_parts(text)
-        return f"{own} {added}" if added else own
+        return f"{own}、{added}" if added else own
 
     def query_parts(self, text: str) -> tuple[str, str]:
         """(the user's words normalised, homophones repaired; the plan words their colloquial synonyms add,
-        space-separated, "" when none). Retrievers may weigh the second part below the first."""
+        separated by 、 so that no bigram spans two of them, "" when none). Retrievers may weigh the second
+        part below the first."""
         text = self.repair_homophones(self.normalize(text))
         added: list[str] = []
         for entry in self._synonyms:
             if entry.variant in text:
                 added.extend(word for word in entry.canonical if word not in text and word not in added)
-        return text, " ".join(added)
+        return text, "、".join(added)
 
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of the expanded query: what retrievers match against."""

@@ -91,7 +91,7 @@ class KnowledgeBase:
         bm25 = self._bm25_scores(own)
         if added.strip():
             bm25 = bm25 + self.settings.bm25_expansion_weight * self._bm25_scores(added)
-        expanded = f"{own} {added}" if added else own
+        expanded = f"{own}、{added}" if added else own
         dense = index.dense.scores(expanded) if with_dense and index.dense is not None else None
         return QueryScores(bm25, dense, index.store.region_mask(regions))
 

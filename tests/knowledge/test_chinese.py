@@ -46,8 +46,13 @@ def test_colloquial_synonym_adds_the_plan_word(text: ChineseText) -> None:
 
 def test_query_parts_keep_the_users_words_apart_from_added_plan_words(text: ChineseText) -> None:
     own, added = text.query_parts("長壽金怎麼領")
-    assert own == "长寿金怎么领" and "高龄津贴" in added.split()
-    assert text.expand_query("長壽金怎麼領") == f"{own} {added}"
+    assert own == "长寿金怎么领" and "高龄津贴" in added.split("、")
+    assert text.expand_query("長壽金怎麼領") == f"{own}、{added}"
+    _, several = text.query_parts("双桥这个长护险都谁能参加，我家是低保户")
+    assert len(several.split("、")) >= 2
+    words = several.split("、")
+    bigrams = [t[1:] for t in text.terms(several) if t.startswith("_")]
+    assert bigrams and all(any(b in word for word in words) for b in bigrams)  # none spans two words
     assert text.query_parts("老年大学怎么报名") == ("老年大学怎么报名", "")
 
 

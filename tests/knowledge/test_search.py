@@ -60,7 +60,7 @@ def test_synonym_added_words_weigh_less_than_the_users_own(kb: KnowledgeBase) ->
         settings = replace(kb.settings, bm25_expansion_weight=expansion, bm25_character_weight=0.0)
         return KnowledgeBase(settings).query_scores("长寿金怎么领", with_dense=False).bm25
 
-    assert scores(1.0) == pytest.approx(bm25.scores(text.terms(f"{own} {added}")), rel=1e-5)
+    assert scores(1.0) == pytest.approx(bm25.scores(text.terms(f"{own}、{added}")), rel=1e-5)
     assert scores(0.5) == pytest.approx(bm25.scores(text.terms(own)) + 0.5 * bm25.scores(text.terms(added)), rel=1e-5)
 
 
