@@ -224,7 +224,8 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
 def _svm(regularization: float) -> Any:
     from sklearn.svm import LinearSVC
 
-    return LinearSVC(C=regularization)
+    # fixed seed: liblinear's dual solver shuffles, and an unseeded model differs from run to run
+    return LinearSVC(C=regularization, random_state=0)
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
