@@ -13,6 +13,7 @@ from knowledge.passages import Hit
 
 _RESPONSIBLE_UNITS = re.compile(r"[（(〔](?:责任单位|牵头单位|配合单位)[^）)〕]*[）)〕]")
 _LEADING_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.．、])\s*")
+_HEADING = re.compile(r"\s*(?:\d{1,2}[.．、]|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)?[^，,；;：:]{2,18}。?")
 _BRACKETS = re.compile(r"[（）()〔〕【】\[\]《》]")
 
 
@@ -32,6 +33,7 @@ class ScoredSentence:
     hit: Hit
     rank: int
     score: float
+    position: int = 0
 
 
 class AnswerComposer:
@@ -52,7 +54,9 @@ class AnswerComposer:
         scored: list[ScoredSentence] = []
         for rank, hit in enumerate(hits[: self.passages_considered]):
             prior = 1.0 - self.rank_decay * rank
-            scored += [ScoredSentence(s, hit, rank, scorer.score(s) * prior) for s in _sentences_of(hit)]
+            scored += [
+                ScoredSentence(s, hit, rank, scorer.score(s) * prior, i) for i, s in enumerate(_sentences_of(hit))
+            ]
         return sorted(scored, key=lambda s: (-s.score, s.rank))
 
     @staticmethod
@@ -78,12 +82,28 @@ class AnswerComposer:
                 break
             if self._fits(candidate, chosen):
                 chosen.append(candidate)
+        chosen = self._with_what_headings_introduce(chosen)
         cited = tuple(dict.fromkeys(c.hit for c in chosen))
         sentences = tuple(c.text for c in chosen)
         citations = "\n".join(f"出处：{hit.passage.citation}" for hit in cited)
         text = "".join(sentences) + "\n" + citations
         return ComposedAnswer(text=text, speech=to_speech(sentences, cited[0]), sentences=sentences, cited=cited)
 
+
+    def _with_what_headings_introduce(self, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
+        """A heading (关停并撤一批农村敬老院。) says what follows it is about, not what it says: the sentence
+        after it in its passage comes with it, budget permitting."""
+        result: list[ScoredSentence] = []
+        for sentence in chosen:
+            result.append(sentence)
+            following = _sentences_of(sentence.hit)[sentence.position + 1 : sentence.position + 2]
+            if _HEADING.fullmatch(sentence.text) and following:
+                after = ScoredSentence(following[0], sentence.hit, sentence.rank, 0.0, sentence.position + 1)
+                # a heading and what it introduces count as one sentence
+                others = [c for c in [*result, *chosen[len(result) :]] if c is not sentence]
+                if self._fits(after, others) and not _repeats(after.text, result):
+                    result.append(after)
+        return result
 
     def _fits(self, candidate: ScoredSentence, chosen: Sequence[ScoredSentence]) -> bool:
         """Whether the sentence says something new and the answer stays within its budget."""

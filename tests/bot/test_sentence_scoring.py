@@ -70,7 +70,7 @@ def test_composer_says_nothing_when_no_sentence_shares_a_word() -> None:
 
 
 def test_each_part_of_a_two_part_question_gets_its_best_sentence() -> None:
-    hit = Hit(passage("时间银行借鉴银行存兑模式。志愿者攒的时间可以兑物品、兑服务。时间银行试点在全区推开。"), 1.0)
+    hit = Hit(passage("时间银行借鉴银行存兑模式，当下储存。志愿者攒的时间可以兑物品、兑服务。时间银行试点在全区推开。"), 1.0)
     rarity = {"时间银行": 5.0, "兑物品": 4.0, "志愿者": 3.0, "时间": 1.0}
     weigh = rarity.get
     whole = SentenceScorer(["时间银行", "志愿者", "时间"], lambda w: weigh(w, 0.0), average_length=15)
@@ -82,3 +82,12 @@ def test_each_part_of_a_two_part_question_gets_its_best_sentence() -> None:
     assert alone is not None and both is not None
     assert not any("兑物品" in s for s in alone.sentences)
     assert any("兑物品" in s for s in both.sentences)
+
+
+def test_a_heading_brings_the_sentence_it_introduces() -> None:
+    hit = Hit(passage("5.关停并撤一批农村敬老院。对入住率低的17所农村敬老院进行关停并撤。推进城乡养老服务一体化。"), 1.0)
+    scorer = SentenceScorer(["敬老院", "关停"], lambda w: {"敬老院": 3.0, "关停": 4.0}.get(w, 0.0),
+                            average_length=40)
+    composed = AnswerComposer(max_sentences=1).compose(scorer, [hit])
+    assert composed is not None
+    assert composed.sentences == ("5.关停并撤一批农村敬老院。", "对入住率低的17所农村敬老院进行关停并撤。")
