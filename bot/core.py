@@ -27,6 +27,8 @@ SMALLTALK = {
     "affirm": replies.AFFIRM,
     "deny": replies.DENY,
 }
+TOPIC_WORDS = {"meal": "助餐", "elder_university": "老年教育", "station": "日间照料 养老服务站"}
+TOPIC_WORD_CONFIDENCE = 0.6
 MAX_INPUT_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -164,7 +166,8 @@ class DialogueCore:
         return self._clarify(intent, confidence, state, text)
 
     def _answer(self, text: str, intent: str, confidence: float, state: ConversationState, region: str) -> Reply:
-        hits = self._rerank(text, self.knowledge.search(text, region=region, k=self.candidates))[:8]
+        query = self._with_topic_word(text, intent, confidence)
+        hits = self._rerank(text, self.knowledge.search(query, region=region, k=self.candidates))[:8]
         composed = self._compose(text, hits)
         short = self.knowledge.index.gazetteer.short_name(region)
         if composed is None:
@@ -176,6 +179,15 @@ class DialogueCore:
         state.remaining = sources[len(composed.cited) :]
         reply = Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region, sources[:5])
         return self._with_facilities(text, intent, region, reply)
+
+    def _with_topic_word(self, text: str, intent: str, confidence: float) -> str:
+        """A question sure of its topic but naming it in no plan word (弄饭吃, 上课) searches with the
+        topic's plan word too."""
+        words = TOPIC_WORDS.get(intent, "").split()
+        expanded = self.knowledge.index.text.expand_query(text)
+        if not words or confidence < TOPIC_WORD_CONFIDENCE or any(word in expanded for word in words):
+            return text
+        return f"{text} {' '.join(words)}"
 
     def _with_facilities(self, text: str, intent: str, region: str, reply: Reply) -> Reply:
         """For a place question, the facilities the plans name there come first, cited."""
