@@ -28,7 +28,7 @@ SMALLTALK = {
     "deny": replies.DENY,
 }
 TOPIC_WORDS = {"meal": "助餐", "elder_university": "老年教育", "station": "日间照料 养老服务站"}
-TOPIC_WORD_CONFIDENCE = 0.6
+TOPIC_WORD_CONFIDENCE = 0.5  # the topic more likely than not
 MAX_INPUT_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -112,8 +112,10 @@ class DialogueCore:
         region_only = len(_HAN.findall(rest)) <= 4
         if named and region_only and prediction.name not in TOPIC_INTENTS | {"human_handoff"}:
             return IntentPrediction("set_region", 1.0, prediction.ranking)
-        if prediction.name == "set_region" and not region_only and prediction.confidence < 0.5:
+        asks_something = len(self.knowledge.index.text.tokenize(rest)) >= 2
+        if prediction.name == "set_region" and not region_only and (asks_something or prediction.confidence < 0.5):
             name, confidence = next((n, c) for n, c in prediction.ranking if n != "set_region")
+            confidence = min(1.0, confidence / max(1.0 - prediction.confidence, 1e-6))  # given: not set_region
             prediction = IntentPrediction(name, confidence, prediction.ranking)
         short_follow_up = len(text) <= 14 and (_FOLLOW_UP.match(text) or prediction.confidence < 0.5)
         if state.topic and short_follow_up and prediction.name in TOPIC_INTENTS | {"out_of_scope"}:
@@ -166,7 +168,7 @@ class DialogueCore:
         return self._clarify(intent, confidence, state, text)
 
     def _answer(self, text: str, intent: str, confidence: float, state: ConversationState, region: str) -> Reply:
-        query = self._with_topic_word(text, intent, confidence)
+        query = with_topic_words(text, self.knowledge.index.text.expand_query(text), intent, confidence)
         hits = self._rerank(text, self.knowledge.search(query, region=region, k=self.candidates))[:8]
         composed = self._compose(text, hits)
         short = self.knowledge.index.gazetteer.short_name(region)
@@ -179,15 +181,6 @@ class DialogueCore:
         state.remaining = sources[len(composed.cited) :]
         reply = Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region, sources[:5])
         return self._with_facilities(text, intent, region, reply)
-
-    def _with_topic_word(self, text: str, intent: str, confidence: float) -> str:
-        """A question sure of its topic but naming it in no plan word (弄饭吃, 上课) searches with the
-        topic's plan word too."""
-        words = TOPIC_WORDS.get(intent, "").split()
-        expanded = self.knowledge.index.text.expand_query(text)
-        if not words or confidence < TOPIC_WORD_CONFIDENCE or any(word in expanded for word in words):
-            return text
-        return f"{text} {' '.join(words)}"
 
     def _with_facilities(self, text: str, intent: str, region: str, reply: Reply) -> Reply:
         """For a place question, the facilities the plans name there come first, cited."""
@@ -317,6 +310,15 @@ class DialogueCore:
             return self.knowledge.resolve_region(name)
         except QueryError:
             return None
+
+
+def with_topic_words(question: str, expanded: str, intent: str, confidence: float) -> str:
+    """The text to search with: a question sure of its topic but naming it in no plan word (弄饭吃, 上课 —
+    `expanded` is the question with its synonyms' plan words) also searches with the topic's plan words."""
+    words = TOPIC_WORDS.get(intent, "").split()
+    if not words or confidence < TOPIC_WORD_CONFIDENCE or any(word in expanded for word in words):
+        return question
+    return f"{question} {' '.join(words)}"
 
 
 def _say(intent: str, confidence: float, text: str, action: Action, region: str | None = None) -> Reply:

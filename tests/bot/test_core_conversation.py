@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.core import DialogueCore
+from bot.core import DialogueCore, with_topic_words
 from bot.messages import Action, Turn
 
 _ids = itertools.count()
@@ -84,3 +84,18 @@ def test_greetings_are_short_and_kind(core: DialogueCore) -> None:
     for text, intent in (("你好", "greet"), ("谢谢你", "thanks"), ("再见", "goodbye")):
         reply = core.respond(Turn(text, new_conversation()))
         assert reply.intent == intent and reply.action is Action.SMALLTALK and len(reply.answer) < 80
+
+
+def test_a_question_naming_a_region_is_answered_not_taken_for_saying_where(core: DialogueCore) -> None:
+    for question in ("巫溪有没有给老人煮饭的？", "涪陵有没有管老人一日三餐的？"):
+        reply = core.respond(Turn(question, new_conversation()))
+        assert reply.intent != "set_region"
+        assert reply.action in (Action.ANSWER, Action.FALLBACK)
+
+
+def test_a_topic_named_in_no_plan_word_is_searched_by_its_plan_word() -> None:
+    question = "万州有没有给老人煮饭吃的？"
+    assert with_topic_words(question, question, "meal", 0.9) == f"{question} 助餐"
+    assert with_topic_words(question, question, "meal", 0.3) == question
+    assert with_topic_words(question, question, "subsidy", 0.9) == question
+    assert with_topic_words("老人食堂在哪？", "老人食堂在哪？、助餐点", "meal", 0.9) == "老人食堂在哪？"
