@@ -169,8 +169,9 @@ class DialogueCore:
 
     def _answer(self, text: str, intent: str, confidence: float, state: ConversationState, region: str) -> Reply:
         query = with_topic_words(text, self.knowledge.index.text.expand_query(text), intent, confidence)
-        hits = self._rerank(text, self.knowledge.search(query, region=region, k=self.candidates))[:8]
-        composed = self._compose(text, hits)
+        topic = query[len(text) :]
+        hits = self._rerank(text, self.knowledge.search(query, region=region, k=self.candidates), topic)[:8]
+        composed = self._compose(text, hits, topic)
         short = self.knowledge.index.gazetteer.short_name(region)
         if composed is None:
             return self._fallback(intent, confidence, region)
@@ -196,7 +197,7 @@ class DialogueCore:
         return Reply(intent, reply.confidence, Action.ANSWER, f"{answer}\n{reply.answer}",
                      f"{found.lines[0]}{reply.speech}", region, reply.sources)
 
-    def _compose(self, text: str, hits: list[Hit]) -> ComposedAnswer | None:
+    def _compose(self, text: str, hits: list[Hit], topic: str = "") -> ComposedAnswer | None:
         """An answer only when the passages cover enough of what the question asks about."""
         if not hits:
             return None
@@ -204,13 +205,13 @@ class DialogueCore:
         found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
         if coverage(words, found, self._rarity, self.unseen_weight) < self.min_coverage:
             return None
-        return self.composer.compose(self._scorer(text), hits, self._facets(text))
+        return self.composer.compose(self._scorer(text, topic), hits, self._facets(text))
 
-    def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
+    def _rerank(self, text: str, hits: list[Hit], topic: str = "") -> list[Hit]:
         """Passages re-ordered by BM25 blended with the score of their best sentence for the question."""
         if len(hits) < 2:
             return hits
-        sentence_scores = self.composer.best_sentence_scores(self._scorer(text), hits)
+        sentence_scores = self.composer.best_sentence_scores(self._scorer(text, topic), hits)
         top_bm25, top_sentence = hits[0].score or 1.0, max(sentence_scores) or 1.0
         blended = [
             (1 - self.sentence_weight) * hit.score / top_bm25 + self.sentence_weight * score / top_sentence
@@ -266,9 +267,12 @@ class DialogueCore:
     def _content_words(self, text: str) -> list[str]:
         return self._analyse(text).content_words
 
-    def _scorer(self, text: str) -> SentenceScorer:
+    def _scorer(self, text: str, topic: str = "") -> SentenceScorer:
+        """The question's sentence scorer; the topic's plan words, when searched with, count as context."""
         question = self._analyse(text)
-        return SentenceScorer(question.terms, self._weigh, question.asked, self.sentence_b, self._sentence_length)
+        context = self.knowledge.index.text.terms(topic) if topic else []
+        return SentenceScorer(question.terms, self._weigh, question.asked, self.sentence_b, self._sentence_length,
+                              context_terms=context)
 
     def _facets(self, text: str) -> list[SentenceScorer]:
         """A scorer for each part of a question that asks several things (有好大？里头有啥？), else none."""
