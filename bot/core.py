@@ -13,7 +13,7 @@ from bot.composer import AnswerComposer, ComposedAnswer
 from bot.facility_answers import FacilityAnswerer
 from bot.messages import Action, Reply, Turn
 from bot.nlu.intent import IntentClassifier, IntentPrediction
-from bot.relevance import AskedFor, TermRarity, asked_for, coverage, states
+from bot.relevance import DETAILS_NEEDING_THEIR_FACT, AskedFor, TermRarity, asked_for, coverage, states
 from bot.sentence_scoring import SentenceScorer, average_sentence_length
 from bot.state import ConversationState, ConversationStore
 from knowledge.passages import Hit
@@ -176,8 +176,9 @@ class DialogueCore:
         if composed is None:
             return self._fallback(intent, confidence, region)
         question = self._analyse(text)
-        if question.asked is AskedFor.MONEY and not states(AskedFor.MONEY, composed.sentences, question.normalized):
-            return _say(intent, confidence, replies.no_amount(short), Action.FALLBACK, region)
+        detail = DETAILS_NEEDING_THEIR_FACT.get(question.asked)
+        if detail and not states(question.asked, composed.sentences, question.normalized):
+            return _say(intent, confidence, replies.no_detail(detail, short), Action.FALLBACK, region)
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
         state.remaining = sources[len(composed.cited) :]
         reply = Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region, sources[:5])

@@ -18,10 +18,14 @@ class AskedFor(Enum):
     FEE = "fee"
     LIST = "list"
     SIZE = "size"
+    HOURS = "hours"
+    PHONE = "phone"
     NONE = "none"
 
 
 _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
+    (AskedFor.PHONE, re.compile(r"电话|号码|联系方式|怎么联系")),
+    (AskedFor.HOURS, re.compile(r"几点|开门|关门|营业|开放时间|上班时间|周末|礼拜天|星期天|晚上|夜里|半夜|节假日")),
     (AskedFor.MONEY, re.compile(
         r"(多少|好多|几多|几)(钱|块|元)|(多少|好多|几多).{0,4}(津贴|补贴|补助|工资)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准|多少费用|价格是?多少|价钱|一顿.{0,4}(多少|好多)"
     )),
@@ -40,6 +44,8 @@ _FACT_PATTERNS: dict[AskedFor, re.Pattern[str]] = {
     AskedFor.SHARE: re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之"),
     AskedFor.FEE: re.compile(r"\d[\d.,，]*\s*(?:元|万元|块)|免费|免收|免交|减免|优惠|补贴|价格|收费"),
     AskedFor.COUNT: re.compile(r"\d+(?:\.\d+)?\s*(?:个|家|所|张|处|户|人|座|间|万|余|多)"),
+    AskedFor.PHONE: re.compile(r"\d{3,4}-\d{7,8}|1\d{10}|(?<!\d)\d{7,8}(?!\d)"),
+    AskedFor.HOURS: re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[点时](?!代)|24小时|全天|昼夜|夜间|周[一二三四五六日末]|工作日|节假日"),
     AskedFor.SIZE: re.compile(r"\d+(?:\.\d+)?\s*(?:平方米|平米|亩|公顷)"),
     AskedFor.LIST: re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}"),
 }
@@ -65,6 +71,14 @@ _RATES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"每天|一天|一顿|每顿|每餐"), "天顿餐日"),
     (re.compile(r"每个?人|一个人|每位|人均"), "人"),
 )
+
+
+DETAILS_NEEDING_THEIR_FACT: dict[AskedFor, str] = {
+    AskedFor.MONEY: "具体的数目",
+    AskedFor.HOURS: "具体的开放时间",
+    AskedFor.PHONE: "电话号码",
+}
+"""Questions whose answer is the detail itself: without a cited sentence stating it, the bot says so."""
 
 
 def states(kind: AskedFor, sentences: Sequence[str], question: str = "") -> bool:

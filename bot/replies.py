@@ -30,6 +30,7 @@ def fallback(region_short: str | None = None) -> str:
     return f"这个问题{place}养老规划里没有写到，我不能乱说。{WHERE_TO_ASK}需要的话也可以说“转人工”。"
 
 
-def no_amount(region_short: str | None = None) -> str:
+def no_detail(what: str, region_short: str | None = None) -> str:
+    """The plans name the thing but not the detail asked (an amount, opening hours, a phone number)."""
     place = f"{region_short}的" if region_short else ""
-    return f"{place}规划里没有写具体的数目，我不能乱说。{WHERE_TO_ASK}"
+    return f"{place}规划里没有写{what}，我不能乱说。{WHERE_TO_ASK}"

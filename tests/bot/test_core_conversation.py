@@ -99,3 +99,10 @@ def test_a_topic_named_in_no_plan_word_is_searched_by_its_plan_word() -> None:
     assert with_topic_words(question, question, "meal", 0.3) == question
     assert with_topic_words(question, question, "subsidy", 0.9) == question
     assert with_topic_words("老人食堂在哪？", "老人食堂在哪？、助餐点", "meal", 0.9) == "老人食堂在哪？"
+
+
+def test_a_detail_the_plans_never_give_is_said_plainly_not_guessed(core: DialogueCore) -> None:
+    for question, detail in (("资阳的老年大学几点上课？", "开放时间"), ("双桥的养老服务站电话是多少？", "电话号码")):
+        reply = core.respond(Turn(question, new_conversation()))
+        assert reply.action is Action.FALLBACK
+        assert detail in reply.answer and "12345" in reply.answer

@@ -42,6 +42,15 @@ def test_question_kinds() -> None:
     assert asked_for("互助点平时能提供些啥？") is AskedFor.LIST
     assert asked_for("养老服务站一般有好大？") is AskedFor.SIZE
     assert asked_for("八十多大岁数能领？") is AskedFor.AGE
+    assert asked_for("助餐点周末开门吗？") is AskedFor.HOURS
+    assert asked_for("服务站的电话是多少？") is AskedFor.PHONE
+
+
+def test_opening_hours_and_phone_numbers_are_stated_or_not() -> None:
+    assert states(AskedFor.HOURS, ["服务站提供24小时紧急呼叫服务。"])
+    assert not states(AskedFor.HOURS, ["到2025年建成10个养老服务站。"])
+    assert states(AskedFor.PHONE, ["咨询电话：023-12345678。"])
+    assert not states(AskedFor.PHONE, ["开通养老服务热线。"])
 
 
 def test_a_fee_question_is_answered_by_free_or_a_price_word_a_list_question_by_an_enumeration() -> None:
