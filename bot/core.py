@@ -18,6 +18,7 @@ from bot.sentence_scoring import SentenceScorer, average_sentence_length
 from bot.state import ConversationState, ConversationStore
 from knowledge.passages import Hit
 from knowledge.search import KnowledgeBase, QueryError
+from knowledge.topics import TOPICS
 
 TOPIC_INTENTS = frozenset({"subsidy", "elder_university", "station", "meal", "policy_other"})
 SMALLTALK = {
@@ -27,7 +28,7 @@ SMALLTALK = {
     "affirm": replies.AFFIRM,
     "deny": replies.DENY,
 }
-TOPIC_WORDS = {"meal": "助餐", "elder_university": "老年教育", "station": "日间照料 养老服务站"}
+TOPICS_SEARCHED_BY_WORD = frozenset({"meal", "elder_university", "station"})  # 补贴 is too broad to add
 TOPIC_WORD_CONFIDENCE = 0.5  # the topic more likely than not
 MAX_INPUT_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
@@ -320,10 +321,10 @@ class DialogueCore:
 def with_topic_words(question: str, expanded: str, intent: str, confidence: float) -> str:
     """The text to search with: a question sure of its topic but naming it in no plan word (弄饭吃, 上课 —
     `expanded` is the question with its synonyms' plan words) also searches with the topic's plan words."""
-    words = TOPIC_WORDS.get(intent, "").split()
-    if not words or confidence < TOPIC_WORD_CONFIDENCE or any(word in expanded for word in words):
+    topic = TOPICS.get(intent) if intent in TOPICS_SEARCHED_BY_WORD else None
+    if topic is None or confidence < TOPIC_WORD_CONFIDENCE or topic.about(expanded):
         return question
-    return f"{question} {' '.join(words)}"
+    return f"{question} {' '.join(topic.search_words)}"
 
 
 def _say(intent: str, confidence: float, text: str, action: Action, region: str | None = None) -> Reply:

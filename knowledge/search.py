@@ -12,6 +12,7 @@ from knowledge.fusion import fuse
 from knowledge.index import KnowledgeIndex, Progress, open_index
 from knowledge.passages import Hit
 from knowledge.settings import KnowledgeSettings
+from knowledge.topics import TOPICS, Topic
 
 MAX_QUERY_CHARS = 500
 MAX_K = 50
@@ -37,6 +38,7 @@ class KnowledgeBase:
     def __init__(self, settings: KnowledgeSettings | None = None) -> None:
         self.settings = settings or KnowledgeSettings.from_env()
         self._index: KnowledgeIndex | None = None
+        self._topic_masks: dict[tuple[int, str], np.ndarray] = {}
 
     def warm_up(self, rebuild: bool = False, progress: Progress | None = None) -> KnowledgeIndex:
         """Open the index, building it if it is missing or stale; load the encoder if fusion uses it."""
@@ -67,14 +69,38 @@ class KnowledgeBase:
             return None
         return self.index.gazetteer.resolve_region(self.index.text.normalize(name))
 
-    def search(self, query: str, region: str | Sequence[str] | None = None, k: int = 5) -> list[Hit]:
-        """Best passages for the query, restricted to the named or given region(s) when there are any.
-        A query without a Chinese character cannot match the plans: no hits (digits alone would match numbers)."""
+    def search(
+        self, query: str, region: str | Sequence[str] | None = None, k: int = 5, topic: str | None = None
+    ) -> list[Hit]:
+        """Best passages for the query, restricted to the named or given region(s) when there are any, and
+        to passages about `topic` (a name of `knowledge.topics.TOPICS`) when one is given: the query then
+        also holds the topic's words. A query without a Chinese character cannot match the plans: no hits
+        (digits alone would match numbers)."""
         index = self.index
         if not ChineseText.has_chinese(self._check(query)):
             return []
+        about = self._topic(topic)
+        if about is not None:
+            query = f"{self._check(query)} {' '.join(about.search_words)}"
         scores = self.query_scores(query, region, with_dense=index.dense_weight > 0)
-        return self._top(fuse(scores.bm25, scores.dense, index.dense_weight, scores.allowed), k)
+        fused = fuse(scores.bm25, scores.dense, index.dense_weight, scores.allowed)
+        if about is not None:
+            fused = np.where(self._about_mask(about), fused, 0.0)
+        return self._top(fused, k)
+
+    def _topic(self, name: str | None) -> Topic | None:
+        if name is None:
+            return None
+        if name not in TOPICS:
+            raise QueryError(f"不认识的主题：{name}。可选：{'、'.join(TOPICS)}")
+        return TOPICS[name]
+
+    def _about_mask(self, topic: Topic) -> np.ndarray:
+        """Which store rows are about the topic (computed once per topic and index)."""
+        key = (id(self.index), topic.name)
+        if key not in self._topic_masks:
+            self._topic_masks[key] = np.array([topic.about(p.text) for p in self.index.store.passages], dtype=bool)
+        return self._topic_masks[key]
 
     def query_scores(
         self, query: str, region: str | Sequence[str] | None = None, with_dense: bool = True

@@ -24,9 +24,9 @@ from bot.http.schemas import (
 )
 from bot.http.security import require_api_key
 from bot.http.services import Services, get_services
-from bot.http.topics import TOPIC_FILTERS
 from bot.messages import Turn
 from knowledge.passages import Hit
+from knowledge.topics import TOPICS
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=documented_errors())
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -50,11 +50,7 @@ def resolve_region(services: Services, name: str | None) -> str | None:
 
 def find_passages(services: Services, query: str, region: str | None, topic: Topic | None, k: int) -> list[Hit]:
     """The knowledge base's hits; with a topic, only passages about it."""
-    if topic is None:
-        return services.knowledge.search(query, region=region, k=k)
-    topic_filter = TOPIC_FILTERS[topic]
-    hits = services.knowledge.search(topic_filter.query(query), region=region, k=50)
-    return [hit for hit in hits if topic_filter.matches(hit.passage.text)][:k]
+    return services.knowledge.search(query, region=region, k=k, topic=topic.value if topic else None)
 
 
 @router.post("/ask", response_model=AskResponse, summary="Answer a question (the ask contract)")
@@ -99,4 +95,4 @@ def regions(services: ServicesDep) -> RegionsResponse:
 
 @router.get("/topics", response_model=TopicsResponse, summary="Topic filters of the search")
 def topics() -> TopicsResponse:
-    return TopicsResponse(topics=[TopicInfo(name=f.topic, label=f.label) for f in TOPIC_FILTERS.values()])
+    return TopicsResponse(topics=[TopicInfo(name=Topic(t.name), label=t.label) for t in TOPICS.values()])

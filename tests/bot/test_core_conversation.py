@@ -95,10 +95,10 @@ def test_a_question_naming_a_region_is_answered_not_taken_for_saying_where(core:
 
 def test_a_topic_named_in_no_plan_word_is_searched_by_its_plan_word() -> None:
     question = "万州有没有给老人煮饭吃的？"
-    assert with_topic_words(question, question, "meal", 0.9) == f"{question} 助餐"
+    assert with_topic_words(question, question, "meal", 0.9) == f"{question} 助餐 老年食堂"
     assert with_topic_words(question, question, "meal", 0.3) == question
     assert with_topic_words(question, question, "subsidy", 0.9) == question
-    assert with_topic_words("老人食堂在哪？", "老人食堂在哪？、助餐点", "meal", 0.9) == "老人食堂在哪？"
+    assert with_topic_words("老人食堂在哪？", "老人食堂在哪？、老年食堂", "meal", 0.9) == "老人食堂在哪？"
 
 
 def test_a_detail_the_plans_never_give_is_said_plainly_not_guessed(core: DialogueCore) -> None:

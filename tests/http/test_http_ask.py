@@ -7,8 +7,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.http.topics import TOPIC_FILTERS
 from bot.messages import Action
+from knowledge.topics import TOPICS
 
 CONTRACT_KEYS = {"intent", "confidence", "region", "action", "answer", "speech", "sources", "options"}
 SOURCE_KEYS = {"text", "title", "region", "section", "chunk_id", "score"}
@@ -122,13 +122,13 @@ def test_search_filters_by_region(client: TestClient) -> None:
     assert all(set(s) == SOURCE_KEYS for s in sources)
 
 
-@pytest.mark.parametrize("topic", [t.value for t in TOPIC_FILTERS])
+@pytest.mark.parametrize("topic", list(TOPICS))
 def test_search_filters_by_topic(client: TestClient, topic: str) -> None:
     response = client.get("/v1/search", params={"q": "服务", "topic": topic, "k": 5})
     assert response.status_code == 200
     sources = response.json()["sources"]
     assert sources
-    words = next(f.words for t, f in TOPIC_FILTERS.items() if t.value == topic)
+    words = TOPICS[topic].words
     assert all(any(w in s["text"] for w in words) for s in sources)
 
 
@@ -164,7 +164,7 @@ def test_compare_says_nothing_where_no_plan_speaks(client: TestClient) -> None:
 
 def test_compare_with_topic_keeps_passages_on_topic(client: TestClient) -> None:
     rows = client.get("/v1/compare", params={"q": "建设", "topic": "meal"}).json()["rows"]
-    words = TOPIC_FILTERS[next(t for t in TOPIC_FILTERS if t.value == "meal")].words
+    words = TOPICS["meal"].words
     assert any(row["source"] for row in rows)
     assert all(any(w in row["source"]["text"] for w in words) for row in rows if row["source"])
 
@@ -180,7 +180,7 @@ def test_regions_and_topics_fill_the_page_menus(client: TestClient) -> None:
     regions = client.get("/v1/regions").json()["regions"]
     assert {"name": FULING, "short_name": "涪陵"} in regions and len(regions) == 5
     topics = client.get("/v1/topics").json()["topics"]
-    assert [t["name"] for t in topics] == [t.value for t in TOPIC_FILTERS]
+    assert [t["name"] for t in topics] == list(TOPICS)
     assert all(t["label"] for t in topics)
 
 

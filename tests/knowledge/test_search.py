@@ -11,6 +11,7 @@ import pytest
 
 from knowledge.passages import Hit
 from knowledge.search import KnowledgeBase, QueryError
+from knowledge.topics import TOPICS
 
 
 def regions(hits: list[Hit]) -> set[str]:
@@ -131,3 +132,10 @@ def test_a_huge_query_is_answered_quickly_and_without_error(kb: KnowledgeBase) -
 def test_k_is_bounded(kb: KnowledgeBase) -> None:
     assert len(kb.search("养老服务", k=0)) == 1
     assert len(kb.search("养老服务", k=10_000)) <= 50
+
+
+def test_search_by_topic_keeps_passages_about_it(kb: KnowledgeBase) -> None:
+    hits = kb.search("建设", k=5, topic="meal")
+    assert hits and all(TOPICS["meal"].about(hit.passage.text) for hit in hits)
+    with pytest.raises(QueryError):
+        kb.search("建设", topic="weather")
