@@ -53,6 +53,26 @@ def test_typos_dialect_and_control_phrases(classifier: IntentClassifier, text: s
     assert classifier.predict(text).name == intent
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a greeting that names a region or an age is still a greeting, not a topic or a bare region
+        ("在吗，我是万州的，想问点事情", "greet"),
+        ("您好，我住涪陵区，八十了，想问个事", "greet"),
+        # a topic question with 要不要/不/没 is about the topic, not a "no"
+        ("高龄津贴要不要本人到场", "subsidy"),
+        ("助餐点不要钱吗", "meal"),
+        ("适老化改造能申请不", "policy_other"),
+        # thanks-and-bye closes the conversation
+        ("谢谢你，拜拜", "goodbye"),
+        ("不是不是，我问的不是这个", "deny"),
+        ("广东那边的养老金一个月多少", "out_of_scope"),
+    ],
+)
+def test_smalltalk_and_topics_are_told_apart(classifier: IntentClassifier, text: str, intent: str) -> None:
+    assert classifier.predict(text).name == intent
+
+
 def test_prediction_is_a_probability_ranking(classifier: IntentClassifier) -> None:
     prediction = classifier.predict("我妈85了，万州的高龄津贴咋个领")
     assert prediction.name == "subsidy" and prediction.confidence > 0.6
