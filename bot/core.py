@@ -126,7 +126,10 @@ class DialogueCore:
     def _dispatch(self, text: str, prediction: IntentPrediction, state: ConversationState, staff: bool) -> Reply:
         intent, confidence = prediction.name, prediction.confidence
         if intent in SMALLTALK:
-            return _say(intent, confidence, SMALLTALK[intent], Action.SMALLTALK)
+            named = self.knowledge.regions_in(text) if intent == "greet" else []
+            if len(named) == 1:  # 你好，我是巫溪的: remembered like set_region
+                state.region = named[0]
+            return _say(intent, confidence, SMALLTALK[intent], Action.SMALLTALK, state.region)
         if intent == "human_handoff":
             return _say(intent, confidence, replies.HANDOFF, Action.HANDOFF, state.region)
         if intent == "repeat":

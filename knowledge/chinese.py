@@ -35,6 +35,8 @@ _NUMERAL = re.compile(
     r"(?=[零〇一二两三四五六七八九]*[十百千])([零〇一二两三四五六七八九十百千]{2,8})(?![零〇一二两三四五六七八九十百千])"
 )
 _HAN = re.compile(rf"[{_CJK}]")
+# 个 inside a separable verb (送个饭, 洗个澡, 打扫个卫生), not after a numeral or demonstrative (这个, 两个)
+_VERB_INFIX = re.compile(rf"(?<=[{_CJK}])(?<![这那哪一几两每各整某半三四五六七八九十百千万])个(?=[{_CJK}])")
 _MEMO_SIZE = 4096
 _HAN_RUN = re.compile(rf"[{_CJK}]+")
 _TOKEN_KEEP = re.compile(rf"[{_CJK}A-Za-z0-9]")
@@ -230,9 +232,10 @@ class ChineseText:
         separated by 、 so that no bigram spans two of them, "" when none). Retrievers may weigh the second
         part below the first."""
         text = self.repair_homophones(self.normalize(text))
+        joined = _VERB_INFIX.sub("", text)
         added: list[str] = []
         for entry in self._synonyms:
-            if entry.variant in text:
+            if entry.variant in text or entry.variant in joined:
                 added.extend(word for word in entry.canonical if word not in text and word not in added)
         return text, "、".join(added)
 

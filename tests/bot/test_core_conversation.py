@@ -35,6 +35,15 @@ def test_region_given_once_is_remembered(core: DialogueCore) -> None:
     assert reply.sources and reply.sources[0].passage.short_region == "万州"
 
 
+def test_a_greeting_that_names_a_region_remembers_it(core: DialogueCore) -> None:
+    conv = new_conversation()
+    hello = core.respond(Turn("你好，我是巫溪的，想问点事", conv))
+    assert hello.action is Action.SMALLTALK
+    reply = core.respond(Turn("老年大学怎么报名？", conv))
+    assert reply.action is Action.ANSWER
+    assert reply.region == "重庆市巫溪县"
+
+
 def test_region_from_a_town_name(core: DialogueCore) -> None:
     reply = core.respond(Turn("安岳县的敬老院有哪些？", new_conversation()))
     assert reply.region == "四川省资阳市"

@@ -44,6 +44,13 @@ def test_colloquial_synonym_adds_the_plan_word(text: ChineseText) -> None:
     assert "高龄津贴" in text.query_tokens("長壽金怎麼領")
 
 
+def test_a_separable_verb_with_ge_inside_still_finds_its_synonym(text: ChineseText) -> None:
+    assert "助餐" in text.query_parts("能不能帮老人送个饭")[1].split("、")
+    assert "助浴" in text.query_parts("谁来帮我妈洗个澡")[1].split("、")
+    # only synonym matching looks past the 个: the user's own words are searched as said
+    assert text.query_parts("能不能帮老人送个饭")[0] == "能不能帮老人送个饭"
+
+
 def test_query_parts_keep_the_users_words_apart_from_added_plan_words(text: ChineseText) -> None:
     own, added = text.query_parts("長壽金怎麼領")
     assert own == "长寿金怎么领" and "高龄津贴" in added.split("、")

@@ -60,6 +60,15 @@ def test_project_data_has_no_duplicate_examples_across_intents(training_data: Tr
     assert clashes == []
 
 
+def test_project_data_gives_each_synonym_variant_one_value(training_data: TrainingData) -> None:
+    # Rasa's EntitySynonymMapper keeps one value per variant and warns on a second one
+    values: dict[str, set[str]] = {}
+    for synonym in training_data.synonyms:
+        for variant in synonym.examples:
+            values.setdefault(variant, set()).add(synonym.value)
+    assert {variant: v for variant, v in values.items() if len(v) > 1} == {}
+
+
 def test_project_data_synonyms_and_lookups(training_data: TrainingData) -> None:
     synonyms = training_data.synonym_map()
     assert synonyms["长寿金"] == "高龄津贴"
