@@ -62,7 +62,7 @@ class AnswerComposer:
     @staticmethod
     def best_sentence_scores(scorer: SentenceScorer, hits: Sequence[Hit]) -> list[float]:
         """For each hit, the score of its best sentence (no rank prior): evidence for re-ranking."""
-        return [max((scorer.score(s) for s in _sentences_of(hit)), default=0.0) for hit in hits]
+        return [max((scorer.ranking_score(s) for s in _sentences_of(hit)), default=0.0) for hit in hits]
 
     def compose(
         self, scorer: SentenceScorer, hits: Sequence[Hit], facets: Sequence[SentenceScorer] = ()

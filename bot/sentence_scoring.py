@@ -52,7 +52,23 @@ class SentenceScorer:
         self.b, self.average_length = b, average_length
 
     def score(self, sentence: str) -> float:
-        total = sum(weight for term, weight in self.weights.items() if term in sentence)
+        """Which sentence to quote: each thing the question names counts once (养老护理员 is not counted
+        again as 护理员, 护理 and 理员), so a sentence covering more of the question wins."""
+        return self._normalised(sum(self.matched_weights(sentence).values()), sentence)
+
+    def ranking_score(self, sentence: str) -> float:
+        """Which passage to rank first: every matched term counts, terms inside a longer one too, so that
+        saying the question's exact long phrase weighs like a phrase match."""
+        return self._normalised(sum(w for term, w in self.weights.items() if term in sentence), sentence)
+
+    def matched_weights(self, sentence: str) -> dict[str, float]:
+        """The longest question terms the sentence contains → the highest weight among them and the terms
+        inside them."""
+        matched = [term for term in self.weights if term in sentence]
+        longest = [term for term in matched if not any(term != other and term in other for other in matched)]
+        return {term: max(self.weights[inner] for inner in matched if inner in term) for term in longest}
+
+    def _normalised(self, total: float, sentence: str) -> float:
         if self.asked is not AskedFor.NONE and holds(self.asked, sentence):
             total *= ANSWER_TYPE_BONUS
         length = max(len(sentence), self.average_length)

@@ -7,7 +7,7 @@ from bot.relevance import AskedFor
 from bot.sentence_scoring import SentenceScorer, average_sentence_length, term_weights
 from knowledge.passages import Hit, Passage
 
-RARITY = {"学费": 6.0, "老年大学": 4.0, "大学": 3.5, "老年": 0.5, "补贴": 2.5, "护理员": 3.5}
+RARITY = {"学费": 6.0, "老年大学": 4.0, "大学": 3.5, "老年": 0.5, "补贴": 2.5, "护理员": 3.5, "养老护理员": 3.8, "护理": 1.9}
 
 
 def weigh(word: str) -> float:
@@ -45,6 +45,18 @@ def test_a_sentence_stating_the_asked_kind_of_fact_scores_more() -> None:
     plain = SentenceScorer(["补贴"], weigh, AskedFor.NONE, average_length=30)
     listing = "建立入职补贴、工龄补贴、培训补贴等制度。"
     assert asked.score(listing) == 1.5 * plain.score(listing)
+
+
+def test_a_word_inside_a_longer_matched_word_counts_once_for_quoting_but_adds_for_ranking() -> None:
+    scorer = SentenceScorer(["养老护理员", "护理员", "护理", "补贴"], weigh, average_length=30)
+    assert scorer.matched_weights("促进养老护理员工资合理增长。") == {"养老护理员": 3.8}
+    nested = "促进养老护理员工资合理增长。"
+    both = "落实护理员补贴。"
+    # quoting: the sentence naming both things the question asks beats the one naming one thing at length
+    assert scorer.score(both) > scorer.score(nested)
+    # ranking: the exact long phrase still weighs as its parts too
+    assert scorer.ranking_score(nested) > scorer.ranking_score(both)
+    assert scorer.ranking_score(nested) == scorer.score(nested) * (3.8 + 3.5 + 1.9) / 3.8
 
 
 def test_average_sentence_length() -> None:
