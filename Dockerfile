@@ -26,13 +26,13 @@ COPY bot ./bot
 COPY knowledge ./knowledge
 COPY voice ./voice
 COPY nlu_data ./nlu_data
-# Editable on purpose: the embedded NLU reads nlu_data/ next to the bot package (bot/nlu/training_data.py),
+# Editable on purpose: the embedded NLU reads nlu_data/ next to the bot package (bot/dialogue/nlu/training_data.py),
 # which a plain `pip install .` would leave behind in /app while bot/ goes to site-packages.
 RUN pip install -e ".[all]"
 
 # The index and the intent model are built once here, then shared read-only by every replica.
 RUN elderbot index \
-    && python -c "from bot.backends import build_embedded_core; from bot.settings import BotSettings; \
+    && python -c "from bot.dialogue.backends import build_embedded_core; from bot.settings import BotSettings; \
 build_embedded_core(BotSettings.from_env()).warm_up()" \
     && chmod -R a+rX /opt/elderbot
 

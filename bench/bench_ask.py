@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.backends import build_embedded_core
-from bot.messages import Turn
+from bot.dialogue.backends import build_embedded_core
+from bot.dialogue.seam import Turn
 from bot.settings import BotSettings
 from knowledge.settings import KnowledgeSettings
 

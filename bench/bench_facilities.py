@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.facility_directory import FacilityDirectory  # noqa: E402
-from knowledge.facility_schema import FACILITY_TYPES, Facility  # noqa: E402
+from knowledge.facilities.directory import FacilityDirectory  # noqa: E402
+from knowledge.facilities.schema import FACILITY_TYPES, Facility  # noqa: E402
 
 TOWNS = [f"示例{i}镇" for i in range(2000)]
 TARGET_P95_MS = 5.0

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.gazetteer import Gazetteer  # noqa: E402
-from knowledge.index import chinese_text_for, open_index  # noqa: E402
+from knowledge.retrieval.index import chinese_text_for, open_index  # noqa: E402
 from knowledge.settings import KnowledgeSettings  # noqa: E402
+from knowledge.text.gazetteer import Gazetteer  # noqa: E402
 
 
 def main() -> int:

@@ -147,11 +147,11 @@ class ErrorCounter(logging.Handler):
 
 
 async def telegram_run(chats: int, seconds: float, index_dir: Path, data_dir: Path) -> Tally:
-    from bot.backends import build_embedded_core
+    from bot.channels.telegram import texts
+    from bot.channels.telegram.app import build_application
+    from bot.channels.telegram.ratelimit import ChatRateLimiter
+    from bot.dialogue.backends import build_embedded_core
     from bot.settings import BotSettings
-    from bot.telegram import texts
-    from bot.telegram.app import build_application
-    from bot.telegram.ratelimit import ChatRateLimiter
     from knowledge.settings import KnowledgeSettings
 
     fake = fake_bot_api()

@@ -15,9 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.nlu.intent import IntentClassifier  # noqa: E402
-from bot.nlu.training_data import load_training_data  # noqa: E402
-from knowledge.chinese import ChineseText  # noqa: E402
+from bot.dialogue.nlu.intent import IntentClassifier  # noqa: E402
+from bot.dialogue.nlu.training_data import load_training_data  # noqa: E402
+from knowledge.text.chinese import ChineseText  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

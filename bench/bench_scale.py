@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.corpus import PACKAGED_PLANS_DIR, load_manifest  # noqa: E402
-from knowledge.search import KnowledgeBase  # noqa: E402
+from knowledge.ingest.corpus import PACKAGED_PLANS_DIR, load_manifest  # noqa: E402
+from knowledge.retrieval.search import KnowledgeBase  # noqa: E402
 from knowledge.settings import KnowledgeSettings  # noqa: E402
 
 # Written for this benchmark in the users' voice (not taken from any evaluation set).

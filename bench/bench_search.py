@@ -55,7 +55,7 @@ class NaivePeer:
         import jieba
         from rank_bm25 import BM25Okapi
 
-        from knowledge.corpus import read_plans
+        from knowledge.ingest.corpus import read_plans
 
         self.jieba = jieba
         self.lines = [line.strip() for plan in read_plans(plans_dir) for line in plan.raw.splitlines() if line.strip()]
@@ -72,7 +72,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
-    from knowledge.search import KnowledgeBase
+    from knowledge.retrieval.search import KnowledgeBase
     from knowledge.settings import KnowledgeSettings
 
     with tempfile.TemporaryDirectory() as tmp:

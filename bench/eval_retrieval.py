@@ -23,15 +23,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.calibration import (  # noqa: E402
+from knowledge.retrieval.fusion import WEIGHT_GRID, RankingFigures, choose_weight, fuse, ranking_figures  # noqa: E402
+from knowledge.retrieval.search import KnowledgeBase  # noqa: E402
+from knowledge.settings import KnowledgeSettings  # noqa: E402
+from knowledge.tuning.calibration import (  # noqa: E402
     LabelledQuery,
     collect_scores,
     eval_file_queries,
     retrieval_report,
 )
-from knowledge.fusion import WEIGHT_GRID, RankingFigures, choose_weight, fuse, ranking_figures  # noqa: E402
-from knowledge.search import KnowledgeBase  # noqa: E402
-from knowledge.settings import KnowledgeSettings  # noqa: E402
 
 
 def line(name: str, figures: RankingFigures | None, k: int) -> str:

@@ -1,6 +1,6 @@
 """`python -m bot` runs the elderbot command."""
 import sys
 
-from bot.cli import main
+from bot.channels.cli.main import main
 
 sys.exit(main())

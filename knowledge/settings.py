@@ -6,9 +6,9 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from knowledge.chunking import ChunkingSettings
-from knowledge.corpus import PACKAGED_PLANS_DIR
-from knowledge.facility_store import PACKAGED_FACILITIES_DIR
+from knowledge.facilities.store import PACKAGED_FACILITIES_DIR
+from knowledge.ingest.chunking import ChunkingSettings
+from knowledge.ingest.corpus import PACKAGED_PLANS_DIR
 
 
 def _cache_dir() -> Path:

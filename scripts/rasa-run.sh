@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serve the trained Rasa assistant: the rasa-sdk action server (bot.rasa_actions, on the core's Python >= 3.10)
+# Serve the trained Rasa assistant: the rasa-sdk action server (bot.channels.rasa.actions, on the core's Python >= 3.10)
 # on 127.0.0.1:5055 and `rasa run --enable-api` with the REST channel on 127.0.0.1:5005.
 # Train first with scripts/rasa-train.sh. Stops both servers on exit (Ctrl-C).
 # Environment: RASA_PORT (5005), ACTION_PORT (5055), RASA_ACTION_ENDPOINT (derived), PYTHON (python3).
@@ -18,7 +18,7 @@ fi
 bash scripts/rasa-env.sh
 
 SANIC_HOST=127.0.0.1 PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "${PYTHON:-python3}" -m rasa_sdk \
-  --actions bot.rasa_actions --port "$ACTION_PORT" &
+  --actions bot.channels.rasa.actions --port "$ACTION_PORT" &
 ACTIONS_PID=$!
 trap 'kill "$ACTIONS_PID" 2>/dev/null || true' EXIT INT TERM
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.backends import build_embedded_core
-from bot.core import DialogueCore
+from bot.dialogue.backends import build_embedded_core
+from bot.dialogue.core import DialogueCore
 from bot.settings import BotSettings
 from knowledge.settings import KnowledgeSettings
 

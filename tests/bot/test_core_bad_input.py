@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import DialogueCore
-from bot.messages import Action, Turn
+from bot.dialogue.core import DialogueCore
+from bot.dialogue.seam import Action, Turn
 
 BAD_INPUTS = [
     "",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from bot.core import DialogueCore, with_topic_words
-from bot.messages import Action, Turn
+from bot.dialogue.core import DialogueCore, with_topic_words
+from bot.dialogue.seam import Action, Turn
 
 _ids = itertools.count()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import DialogueCore
-from bot.evaluation import norm, read_jsonl, score
-from bot.messages import Action, Turn
+from bot.admin.evaluation import norm, read_jsonl, score
+from bot.dialogue.core import DialogueCore
+from bot.dialogue.seam import Action, Turn
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"
 pytestmark = pytest.mark.skipif(not DEV_SET.is_file(), reason="shared/eval/dev.jsonl is not beside the repo")

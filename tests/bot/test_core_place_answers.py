@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core import DialogueCore
-from bot.evaluation import norm
-from bot.messages import Action, Turn
+from bot.admin.evaluation import norm
+from bot.dialogue.core import DialogueCore
+from bot.dialogue.seam import Action, Turn
 
 
 def test_town_question_lists_facilities_with_their_plan_passages(core: DialogueCore) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.relevance import AskedFor, TermRarity, asked_for, coverage, states
+from bot.dialogue.relevance import AskedFor, TermRarity, asked_for, coverage, states
 
 DOCS = ["高龄津贴制度", "老年人助餐服务", "老年人日间照料", "老年人健康", "老年大学建设", "社区助餐点建设"]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.composer import AnswerComposer
-from bot.relevance import AskedFor
-from bot.sentence_scoring import SentenceScorer, average_sentence_length, term_weights
-from knowledge.passages import Hit, Passage
+from bot.dialogue.composer import AnswerComposer
+from bot.dialogue.relevance import AskedFor
+from bot.dialogue.scoring import SentenceScorer, average_sentence_length, term_weights
+from knowledge.retrieval.passages import Hit, Passage
 
 RARITY = {"学费": 6.0, "老年大学": 4.0, "大学": 3.5, "老年": 0.5, "补贴": 2.5, "护理员": 3.5, "养老护理员": 3.8, "护理": 1.9}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.channels.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -94,11 +94,11 @@ def test_every_service_is_built_or_pulled(services: dict[str, dict[str, Any]]) -
 
 
 def test_services_run_the_project_commands(services: dict[str, dict[str, Any]]) -> None:
-    from bot.cli import build_parser
+    from bot.channels.cli.main import build_parser
 
     assert command_text(services["api"]).startswith("elderbot serve --host 0.0.0.0")
     assert command_text(services["telegram"]) == "elderbot telegram"
-    assert command_text(services["actions"]).startswith("python -m rasa_sdk --actions bot.rasa_actions")
+    assert command_text(services["actions"]).startswith("python -m rasa_sdk --actions bot.channels.rasa.actions")
     parser = build_parser()
     for argv in (["serve", "--host", "0.0.0.0", "--port", "8000"], ["telegram"]):
         assert callable(parser.parse_args(argv).run)

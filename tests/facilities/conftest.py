@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.facility_store import PACKAGED_FACILITIES_DIR
+from knowledge.facilities.store import PACKAGED_FACILITIES_DIR
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -28,7 +28,7 @@ def shipped_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def gazetteer():
     """The knowledge core's real gazetteer (regions from the manifest, places from the lexicon)."""
-    from knowledge.gazetteer import Gazetteer
+    from knowledge.text.gazetteer import Gazetteer
 
     return Gazetteer.load()
 

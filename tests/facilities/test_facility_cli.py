@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.channels.cli.main import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knowledge.facility_directory import FacilityDirectory, MatchLevel, place_stem, topics_in
-from knowledge.facility_geo import haversine_m
-from knowledge.facility_schema import Facility
-from knowledge.facility_store import import_facility_file
+from knowledge.facilities.directory import FacilityDirectory, MatchLevel, place_stem, topics_in
+from knowledge.facilities.geo import haversine_m
+from knowledge.facilities.schema import Facility
+from knowledge.facilities.store import import_facility_file
 
 
 @pytest.fixture

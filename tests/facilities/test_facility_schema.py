@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.facility_schema import (
+from knowledge.facilities.schema import (
     COLUMNS,
     FACILITY_TYPES,
     Facility,

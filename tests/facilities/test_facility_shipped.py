@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from knowledge.corpus import PACKAGED_PLANS_DIR, load_manifest
-from knowledge.facility_schema import read_facility_file
-from knowledge.facility_store import PACKAGED_FACILITIES_DIR
+from knowledge.facilities.schema import read_facility_file
+from knowledge.facilities.store import PACKAGED_FACILITIES_DIR
+from knowledge.ingest.corpus import PACKAGED_PLANS_DIR, load_manifest
 
 SHIPPED = PACKAGED_FACILITIES_DIR / "plan_facilities.csv"
 ROWS = read_facility_file(SHIPPED)

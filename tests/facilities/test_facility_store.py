@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import facility_schema
-from knowledge.facility_schema import FacilityFileError, read_facility_file
-from knowledge.facility_store import (
+from knowledge.facilities import schema as facility_schema
+from knowledge.facilities.schema import FacilityFileError, read_facility_file
+from knowledge.facilities.store import (
     LOCAL_FILE_NAME,
     combined,
     facilities_dir_from_env,
@@ -113,7 +113,7 @@ def test_folder_must_exist(tmp_path: Path) -> None:
 
 
 def test_env_names_the_folder_only_when_asked(tmp_path: Path) -> None:
-    from knowledge.facility_store import PACKAGED_FACILITIES_DIR
+    from knowledge.facilities.store import PACKAGED_FACILITIES_DIR
 
     assert facilities_dir_from_env({}) == PACKAGED_FACILITIES_DIR
     assert facilities_dir_from_env({"ELDERBOT_FACILITIES_DIR": str(tmp_path)}) == tmp_path

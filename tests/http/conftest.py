@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot.backends import build_backend
-from bot.http.app import create_app
-from bot.messages import DialogueBackend, Reply, Turn
+from bot.channels.http.app import create_app
+from bot.dialogue.backends import build_backend
+from bot.dialogue.seam import DialogueBackend, Reply, Turn
 from bot.settings import BotSettings
 from knowledge.settings import KnowledgeSettings
 from voice.settings import VoiceSettings

@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.messages import Action
+from bot.dialogue.seam import Action
 from knowledge.topics import TOPICS
 
 CONTRACT_KEYS = {"intent", "confidence", "region", "action", "answer", "speech", "sources", "options"}
@@ -213,7 +213,7 @@ def test_a_failing_backend_is_a_kind_503_not_a_crash(http_settings, core) -> Non
         def region_names(self) -> list[str]:
             return []
 
-    from bot.http.app import create_app
+    from bot.channels.http.app import create_app
 
     with TestClient(create_app(http_settings, backend=BrokenBackend())) as broken:
         response = broken.post("/v1/ask", json={"question": "高龄津贴"})

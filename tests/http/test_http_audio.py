@@ -135,7 +135,7 @@ def test_audio_ids_are_validated(client: TestClient, path: str) -> None:
 
 
 def test_audio_store_names_files_by_hash_and_prunes(tmp_path) -> None:
-    from bot.http.audio_store import AudioStore
+    from bot.channels.http.audio_store import AudioStore
 
     store = AudioStore(tmp_path / "audio", max_files=2)
     ids = [store.put(bytes([n]) * 100) for n in range(3)]

@@ -16,8 +16,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from bot.http.app import create_app
-from bot.messages import DialogueBackend
+from bot.channels.http.app import create_app
+from bot.dialogue.seam import DialogueBackend
 from bot.settings import BotSettings
 from voice.settings import VoiceSettings
 from voice.speaker import Speaker

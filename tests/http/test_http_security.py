@@ -7,8 +7,8 @@ import argparse
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.cli import build_parser
-from bot.http.security import InsecureBindError, check_bind, is_loopback
+from bot.channels.cli.main import build_parser
+from bot.channels.http.security import InsecureBindError, check_bind, is_loopback
 
 V1_CALLS = [
     ("POST", "/v1/ask", {"question": "高龄津贴"}),

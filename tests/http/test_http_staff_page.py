@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from bot.http.app import create_app
-from bot.messages import DialogueBackend
+from bot.channels.http.app import create_app
+from bot.dialogue.seam import DialogueBackend
 from bot.settings import BotSettings
 from voice.speaker import Speaker
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.chinese import ChineseText
-from knowledge.chunking import chunk_plan
-from knowledge.cleaning import Line, clean_document
-from knowledge.corpus import PlanText, read_plans
-from knowledge.gazetteer import Gazetteer
-from knowledge.index import chinese_text_for
-from knowledge.passages import Passage
-from knowledge.search import KnowledgeBase
+from knowledge.ingest.chunking import chunk_plan
+from knowledge.ingest.cleaning import Line, clean_document
+from knowledge.ingest.corpus import PlanText, read_plans
+from knowledge.ingest.structure import Block, structure_document
+from knowledge.retrieval.index import chinese_text_for
+from knowledge.retrieval.passages import Passage
+from knowledge.retrieval.search import KnowledgeBase
 from knowledge.settings import KnowledgeSettings
-from knowledge.structure import Block, structure_document
+from knowledge.text.chinese import ChineseText
+from knowledge.text.gazetteer import Gazetteer
 
 
 @pytest.fixture(scope="session")

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from small_plans import write_small_plans
 
-from knowledge.calibration import (
+from knowledge.retrieval.search import KnowledgeBase
+from knowledge.settings import KnowledgeSettings
+from knowledge.tuning.calibration import (
     collect_scores,
     eval_file_queries,
     evidence_in,
     retrieval_report,
     section_title_queries,
 )
-from knowledge.finetune import domain_pairs, section_title
-from knowledge.search import KnowledgeBase
-from knowledge.settings import KnowledgeSettings
+from knowledge.tuning.finetune import domain_pairs, section_title
 
 
 @pytest.fixture(scope="module")

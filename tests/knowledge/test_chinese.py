@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.chinese import CHARACTER_MARK, ChineseText, load_synonyms, read_dictionary_words
-from knowledge.passages import Passage
+from knowledge.retrieval.passages import Passage
+from knowledge.text.chinese import CHARACTER_MARK, ChineseText, load_synonyms, read_dictionary_words
 
 
 def test_traditional_input_becomes_simplified(text: ChineseText) -> None:

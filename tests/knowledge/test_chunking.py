@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from knowledge.chunking import ChunkingSettings, chunk_plan, sentence_windows, split_sentences
-from knowledge.corpus import PlanText
-from knowledge.passages import Passage
+from knowledge.ingest.chunking import ChunkingSettings, chunk_plan, sentence_windows, split_sentences
+from knowledge.ingest.corpus import PlanText
+from knowledge.retrieval.passages import Passage
 
 PLANS = ["涪陵", "资阳", "巫溪", "双桥", "万州"]
 

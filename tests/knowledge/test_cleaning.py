@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from knowledge.cleaning import Line, clean_document, fix_spacing
-from knowledge.tables import Table
+from knowledge.ingest.cleaning import Line, clean_document, fix_spacing
+from knowledge.ingest.tables import Table
 
 
 def prose(lines: list[Line]) -> list[str]:

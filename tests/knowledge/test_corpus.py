@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.corpus import PACKAGED_PLANS_DIR, CorpusError, corpus_fingerprint, load_manifest
-from knowledge.search import KnowledgeBase
+from knowledge.ingest.corpus import PACKAGED_PLANS_DIR, CorpusError, corpus_fingerprint, load_manifest
+from knowledge.retrieval.search import KnowledgeBase
 from knowledge.settings import KnowledgeSettings
 
 NEW_PLAN = """某某县人民政府

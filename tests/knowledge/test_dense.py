@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from small_plans import write_small_plans
 
-from knowledge.dense import (
+from knowledge.retrieval.dense import (
     TEXT_VIEW_FILE,
     DenseUnavailable,
     EmbeddingRetriever,
@@ -19,11 +19,11 @@ from knowledge.dense import (
     read_text_view_name,
     resolve_model,
 )
-from knowledge.encoder_text import PINYIN, text_view_named
-from knowledge.index import open_index
-from knowledge.search import KnowledgeBase
+from knowledge.retrieval.encoder_text import PINYIN, text_view_named
+from knowledge.retrieval.index import open_index
+from knowledge.retrieval.search import KnowledgeBase
+from knowledge.retrieval.store import PassageStore
 from knowledge.settings import KnowledgeSettings
-from knowledge.store import PassageStore
 
 pytest.importorskip("faiss")
 pytest.importorskip("sentence_transformers")
@@ -69,7 +69,7 @@ def test_the_packaged_model_resolves_to_its_folder() -> None:
 
 
 def test_pinyin_view_spells_chinese_and_folds_homophones(small_store: PassageStore) -> None:
-    from knowledge.chinese import ChineseText
+    from knowledge.text.chinese import ChineseText
 
     view = text_view_named(PINYIN, ChineseText())
     assert view("高齡津貼80歲") == "gao ling jin tie 8 0 sui"
@@ -132,7 +132,7 @@ def test_a_corrupted_dense_index_is_rebuilt(settings: KnowledgeSettings) -> None
 def test_fine_tuning_writes_a_model_the_index_can_use(settings: KnowledgeSettings, tmp_path: Path) -> None:
     pytest.importorskip("datasets")
     pytest.importorskip("accelerate")
-    from knowledge.finetune import FinetuneSettings, TrainingPair, finetune_encoder
+    from knowledge.tuning.finetune import FinetuneSettings, TrainingPair, finetune_encoder
 
     store = open_index(settings).store
     text = open_index(settings).text
@@ -152,9 +152,9 @@ def test_fine_tuning_writes_a_model_the_index_can_use(settings: KnowledgeSetting
 @pytest.mark.slow
 def test_finetune_and_gate_keeps_the_encoder_only_with_its_measurement(settings: KnowledgeSettings) -> None:
     pytest.importorskip("datasets")
-    from knowledge.finetune import FinetuneSettings
-    from knowledge.fusion import DenseGate
-    from knowledge.tuning import CANDIDATE_SUFFIX, finetune_and_gate, outcome_lines
+    from knowledge.retrieval.fusion import DenseGate
+    from knowledge.tuning.finetune import FinetuneSettings
+    from knowledge.tuning.gate import CANDIDATE_SUFFIX, finetune_and_gate, outcome_lines
 
     training = FinetuneSettings(epochs=1, batch_size=4, max_seq_length=32, max_pairs=8)
     outcome = finetune_and_gate(settings, training=training)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.fusion import (
+from knowledge.retrieval.fusion import (
     GATE_FILE,
     DenseGate,
     choose_weight,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.gazetteer import Gazetteer
+from knowledge.text.gazetteer import Gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from small_plans import write_small_plans
 
-from knowledge.index import FINGERPRINT_FILE, index_fingerprint, open_index
-from knowledge.search import KnowledgeBase
+from knowledge.retrieval.index import FINGERPRINT_FILE, index_fingerprint, open_index
+from knowledge.retrieval.search import KnowledgeBase
 from knowledge.settings import KnowledgeSettings
 
 

@@ -9,8 +9,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from knowledge.passages import Hit
-from knowledge.search import KnowledgeBase, QueryError
+from knowledge.retrieval.passages import Hit
+from knowledge.retrieval.search import KnowledgeBase, QueryError
 from knowledge.topics import TOPICS
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.cleaning import Line
-from knowledge.structure import Block, heading_rank, split_heading, structure_document
+from knowledge.ingest.cleaning import Line
+from knowledge.ingest.structure import Block, heading_rank, split_heading, structure_document
 
 SEP = " › "
 

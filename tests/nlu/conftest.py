@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.intent import IntentClassifier
-from bot.nlu.training_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
-from knowledge.chinese import ChineseText
+from bot.dialogue.nlu.intent import IntentClassifier
+from bot.dialogue.nlu.training_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
+from knowledge.text.chinese import ChineseText
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.slots import AgeMention, Relation, SlotExtractor, chinese_number, extract_age, extract_relation
-from knowledge.chinese import ChineseText
-from knowledge.gazetteer import Gazetteer
+from bot.dialogue.nlu.slots import (
+    AgeMention,
+    Relation,
+    SlotExtractor,
+    chinese_number,
+    extract_age,
+    extract_relation,
+)
+from knowledge.text.chinese import ChineseText
+from knowledge.text.gazetteer import Gazetteer
 
 
 @pytest.mark.parametrize(

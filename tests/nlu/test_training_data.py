@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.training_data import (
+from bot.dialogue.nlu.training_data import (
     EntitySpan,
     TrainingData,
     TrainingDataError,

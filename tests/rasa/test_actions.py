@@ -12,9 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from bot.core import DialogueCore
-from bot.messages import Reply, Turn
-from bot.rasa_actions import (
+from bot.channels.rasa.actions import (
     ActionAnswer,
     ActionAskMore,
     ActionHandoff,
@@ -22,7 +20,9 @@ from bot.rasa_actions import (
     ActionSetRegion,
     CoreAction,
 )
-from bot.rasa_backend import reply_from_messages
+from bot.dialogue.core import DialogueCore
+from bot.dialogue.rasa_backend import reply_from_messages
+from bot.dialogue.seam import Reply, Turn
 
 DOMAIN = Path(__file__).resolve().parents[2] / "nlu_data" / "domain.yml"
 _senders = itertools.count()
@@ -66,7 +66,7 @@ def test_cited_answer_is_said_and_attached_as_json(core: DialogueCore) -> None:
     assert "出处" in reply["answer"]
     assert texts(messages) == [reply["answer"]]
     assert slots == {"needs_region": False, "region": "万州", "topic": "meal"}
-    # what bot.rasa_backend rebuilds from the REST channel's messages is the core's reply
+    # what bot.dialogue.rasa_backend rebuilds from the REST channel's messages is the core's reply
     rebuilt = reply_from_messages(messages)
     assert (rebuilt.action.value, rebuilt.answer, len(rebuilt.sources)) == ("answer", reply["answer"], 5)
 
@@ -171,7 +171,7 @@ def test_a_failing_core_gets_a_kind_fallback_not_a_crash() -> None:
 
 def test_the_action_server_registers_exactly_the_domain_actions() -> None:
     executor = ActionExecutor()
-    executor.register_package("bot.rasa_actions")
+    executor.register_package("bot.channels.rasa.actions")
     domain_actions = set(yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["actions"])
     assert set(executor.actions) == domain_actions
 

@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.messages import Action, Turn
-from bot.rasa_backend import RasaBackend, reply_from_messages
+from bot.dialogue.rasa_backend import RasaBackend, reply_from_messages
+from bot.dialogue.seam import Action, Turn
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DATA = ROOT / "nlu_data"
@@ -115,7 +115,7 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         processes.append(trainer)
         with action_log.open("wb") as out:
             actions = subprocess.Popen(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "bot.rasa_actions", "--port", str(action_port)],
+                [sys.executable, "-m", "rasa_sdk", "--actions", "bot.channels.rasa.actions", "--port", str(action_port)],
                 cwd=ROOT, env=quiet_env(SANIC_HOST="127.0.0.1", ELDERBOT_INDEX_DIR=str(work / "index")),
                 stdout=out, stderr=subprocess.STDOUT)
         processes.append(actions)

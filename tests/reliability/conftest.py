@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from reliability_ports import closed_port
 
-from bot.backends import build_embedded_core
-from bot.messages import DialogueBackend
+from bot.dialogue.backends import build_embedded_core
+from bot.dialogue.seam import DialogueBackend
 from bot.settings import BotSettings
 from knowledge.settings import KnowledgeSettings
 from voice.settings import VoiceSettings

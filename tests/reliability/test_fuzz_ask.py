@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.messages import Action, DialogueBackend, Reply, Turn
+from bot.dialogue.seam import Action, DialogueBackend, Reply, Turn
 
 # Words of the domain and of the way seniors write, so many inputs reach retrieval, not only the input guard.
 WORDS = ["高龄津贴", "护理补贴", "養老服務補貼", "消费券", "老年大学", "養老服務站", "日间照料", "幸福院", "助餐点",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.corpus import PACKAGED_PLANS_DIR, CorpusError
-from knowledge.search import KnowledgeBase
+from knowledge.ingest.corpus import PACKAGED_PLANS_DIR, CorpusError
+from knowledge.retrieval.search import KnowledgeBase
 from knowledge.settings import KnowledgeSettings
 
 QUERY = "高龄津贴"

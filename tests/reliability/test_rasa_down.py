@@ -15,11 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from reliability_ports import closed_port
 
-from bot import replies
-from bot.backends import build_backend
-from bot.http.app import create_app
-from bot.messages import Action, DialogueBackend, Turn
-from bot.rasa_backend import RasaBackend
+from bot.channels.http.app import create_app
+from bot.dialogue import replies
+from bot.dialogue.backends import build_backend
+from bot.dialogue.rasa_backend import RasaBackend
+from bot.dialogue.seam import Action, DialogueBackend, Turn
 from bot.settings import BotSettings
 
 QUESTION = "资阳的老年大学怎么报名？"
@@ -73,7 +73,7 @@ def assert_clear_message(reply: object) -> None:
 
 def test_closed_port_without_fallback_gives_a_clear_message(caplog: pytest.LogCaptureFixture) -> None:
     backend = RasaBackend(f"http://127.0.0.1:{closed_port()}", fallback=None)
-    with caplog.at_level(logging.WARNING, logger="bot.rasa_backend"):
+    with caplog.at_level(logging.WARNING, logger="bot.dialogue.rasa_backend"):
         reply = backend.respond(Turn(QUESTION, conversation="rasa-down-1"))
     assert_clear_message(reply)
     assert any("Rasa unreachable" in r.getMessage() for r in caplog.records)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from reliability_ports import closed_port
 
-from bot.messages import DialogueBackend, Turn
+from bot.dialogue.seam import DialogueBackend, Turn
 from bot.redis_fallback import redis_available, redis_location
 from bot.settings import BotSettings
 
@@ -51,7 +51,7 @@ def test_persistence_falls_back_to_memory(bot_settings: BotSettings, tmp_path: P
                                           caplog: pytest.LogCaptureFixture) -> None:
     from telegram.ext import DictPersistence
 
-    from bot.telegram.app import build_persistence
+    from bot.channels.telegram.app import build_persistence
 
     settings = replace(bot_settings, redis_url=f"redis://127.0.0.1:{closed_port()}/0", data_dir=tmp_path)
     with caplog.at_level(logging.WARNING):
@@ -74,7 +74,7 @@ async def test_bot_answers_and_remembers_the_region_in_memory_when_redis_is_down
         core: DialogueBackend, bot_settings: BotSettings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from telegram_fake import FakeBotApi, running
 
-    from bot.telegram.app import build_application
+    from bot.channels.telegram.app import build_application
 
     api = await FakeBotApi().start()
     try:
@@ -121,7 +121,7 @@ async def test_redis_dying_mid_run_costs_no_answer(core: DialogueBackend, bot_se
                                                    caplog: pytest.LogCaptureFixture) -> None:
     from telegram_fake import FakeBotApi, running
 
-    from bot.telegram.app import build_application
+    from bot.channels.telegram.app import build_application
 
     url, server = redis_server
     api = await FakeBotApi().start()

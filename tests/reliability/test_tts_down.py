@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.http.app import create_app
-from bot.messages import DialogueBackend, Turn
+from bot.channels.http.app import create_app
+from bot.dialogue.seam import DialogueBackend, Turn
 from bot.settings import BotSettings
 from voice.speaker import AudioFormat, Speaker, SpeechUnavailableError
 
@@ -62,7 +62,7 @@ async def test_telegram_sends_the_text_and_no_voice_note(dead_speaker: Speaker, 
                                                          caplog: pytest.LogCaptureFixture) -> None:
     from telegram_fake import FakeBotApi, running
 
-    from bot.telegram.app import build_application
+    from bot.channels.telegram.app import build_application
 
     api = await FakeBotApi().start()
     try:

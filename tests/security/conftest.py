@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from security_secrets import FAKE_API_KEY, FAKE_TOKEN
 
-from bot.backends import build_embedded_core
-from bot.messages import DialogueBackend
+from bot.dialogue.backends import build_embedded_core
+from bot.dialogue.seam import DialogueBackend
 from bot.settings import BotSettings
 from knowledge.settings import KnowledgeSettings
 
@@ -49,7 +49,7 @@ def live_server(security_settings: BotSettings, core: DialogueBackend,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The API under a real uvicorn on 127.0.0.1 with the fake key; yields (base URL, audio folder)."""
     uvicorn = pytest.importorskip("uvicorn")
-    from bot.http.app import create_app
+    from bot.channels.http.app import create_app
 
     data_dir = tmp_path_factory.mktemp("security-data")
     settings = replace(security_settings, api_key=FAKE_API_KEY, data_dir=data_dir)

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from security_secrets import FAKE_API_KEY
 
-from bot.cli import build_parser
+from bot.channels.cli.main import build_parser
 from bot.settings import BotSettings
 
 

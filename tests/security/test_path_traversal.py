@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from security_secrets import FAKE_API_KEY
 
-from bot.http.audio_store import AudioStore
+from bot.channels.http.audio_store import AudioStore
 
 SECRET_MARKER = "root:x:0:0"
 ATTACKS = [

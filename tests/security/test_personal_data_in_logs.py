@@ -1,5 +1,5 @@
 """Logs keep no personal data: no words of the user, no name, phone or place they shared, no raw chat id —
-only the hashed chat tag (bot.telegram.services.chat_tag) when a chat must be named."""
+only the hashed chat tag (bot.channels.telegram.services.chat_tag) when a chat must be named."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.http.app import create_app
-from bot.messages import DialogueBackend, Reply, Turn
+from bot.channels.http.app import create_app
+from bot.dialogue.seam import DialogueBackend, Reply, Turn
 from bot.settings import BotSettings
 from voice.settings import VoiceSettings
 from voice.speaker import Speaker
@@ -72,8 +72,8 @@ def production_log_levels(caplog: pytest.LogCaptureFixture) -> None:
 
 async def test_a_telegram_conversation_logs_nothing_personal(core: DialogueBackend, security_settings: BotSettings,
                                                              tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from bot.telegram.app import build_application
-    from bot.telegram.services import chat_tag
+    from bot.channels.telegram.app import build_application
+    from bot.channels.telegram.services import chat_tag
 
     fake = fake_api_module()
     production_log_levels(caplog)

@@ -18,8 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 from security_secrets import FAKE_API_KEY, FAKE_TOKEN
 
-from bot.http.app import create_app
-from bot.messages import DialogueBackend
+from bot.channels.http.app import create_app
+from bot.dialogue.seam import DialogueBackend
 from bot.settings import BotSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +130,7 @@ def test_telegram_startup_failure_keeps_the_token_out_of_the_output(rejecting_ap
 
 def test_telegram_network_logs_never_carry_the_token(caplog: pytest.LogCaptureFixture) -> None:
     """Libraries log request URLs (which hold the token); the command's log filter removes it."""
-    from bot.commands.telegram import TokenRedactor
+    from bot.channels.cli.telegram import TokenRedactor
 
     record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "HTTP Request: POST %s \"%s\"",
                                (f"https://api.telegram.org/bot{FAKE_TOKEN}/getMe", "HTTP/1.1 401"), None)
@@ -141,8 +141,8 @@ def test_telegram_network_logs_never_carry_the_token(caplog: pytest.LogCaptureFi
 
 def test_api_key_is_not_sent_anywhere_by_the_rasa_backend(secret_env: dict[str, str]) -> None:
     """The Rasa REST payload holds the sender and the words, never a configured secret."""
-    from bot.messages import Turn
-    from bot.rasa_backend import RasaBackend
+    from bot.dialogue.rasa_backend import RasaBackend
+    from bot.dialogue.seam import Turn
 
     seen: list[httpx.Request] = []
 

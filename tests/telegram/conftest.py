@@ -15,10 +15,10 @@ pytest.importorskip("aiohttp")
 
 from telegram_fake_api import FakeBotApi  # noqa: E402
 
-from bot.messages import DialogueBackend, Reply, Turn  # noqa: E402
+from bot.channels.telegram.app import build_application  # noqa: E402
+from bot.channels.telegram.ratelimit import ChatRateLimiter  # noqa: E402
+from bot.dialogue.seam import DialogueBackend, Reply, Turn  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
-from bot.telegram.app import build_application  # noqa: E402
-from bot.telegram.ratelimit import ChatRateLimiter  # noqa: E402
 from knowledge.settings import KnowledgeSettings  # noqa: E402
 from voice.settings import VoiceSettings  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
@@ -47,7 +47,7 @@ def knowledge_settings(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeSet
 @pytest.fixture(scope="session")
 def core(knowledge_settings: KnowledgeSettings) -> DialogueBackend:
     """The real embedded core (index built once per session: it takes a while)."""
-    from bot.backends import build_backend
+    from bot.dialogue.backends import build_backend
 
     backend = build_backend(BotSettings(knowledge=knowledge_settings))
     warm_up = getattr(backend, "warm_up", None)

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from telegram_fake_api import FakeBotApi, running
 
-from bot.telegram import texts
-from bot.telegram.app import WEBHOOK_PATH, run_application
+from bot.channels.telegram import texts
+from bot.channels.telegram.app import WEBHOOK_PATH, run_application
 
 CHAT = 801
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from telegram_fake_api import FakeBotApi, running
 
-from bot.messages import Action, Turn
-from bot.telegram import texts
-from bot.telegram.keyboards import BUTTON_QUESTIONS, SEND_LOCATION
+from bot.channels.telegram import texts
+from bot.channels.telegram.keyboards import BUTTON_QUESTIONS, SEND_LOCATION
+from bot.dialogue.seam import Action, Turn
 from voice.formats import probe
 
 CHAT = 501

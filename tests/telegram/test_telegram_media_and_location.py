@@ -6,10 +6,10 @@ from typing import Any
 
 from telegram_fake_api import FakeBotApi, running
 
-from bot.messages import Turn
-from bot.telegram import texts
-from knowledge.facility_directory import FacilityDirectory
-from knowledge.facility_schema import Facility
+from bot.channels.telegram import texts
+from bot.dialogue.seam import Turn
+from knowledge.facilities.directory import FacilityDirectory
+from knowledge.facilities.schema import Facility
 from voice.formats import AudioFormat
 
 CHAT = 701

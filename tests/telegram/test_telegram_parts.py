@@ -7,18 +7,18 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
-from bot.commands.telegram import TokenRedactor
-from bot.telegram.app import file_url
-from bot.telegram.keyboards import (
+from bot.channels.cli.main import main
+from bot.channels.cli.telegram import TokenRedactor
+from bot.channels.telegram.app import file_url
+from bot.channels.telegram.keyboards import (
     REGION_PREFIX,
     is_slower_request,
     main_keyboard,
     region_keyboard,
     region_of_callback,
 )
-from bot.telegram.ratelimit import ChatRateLimiter
-from bot.telegram.services import chat_tag, slower
+from bot.channels.telegram.ratelimit import ChatRateLimiter
+from bot.channels.telegram.services import chat_tag, slower
 from voice.settings import VoiceSettings
 
 
@@ -134,7 +134,7 @@ def test_command_without_token_explains_botfather(monkeypatch: pytest.MonkeyPatc
 
 async def test_redis_persistence_round_trip_with_fakeredis() -> None:
     fakeredis = pytest.importorskip("fakeredis")
-    from bot.telegram.persistence_redis import RedisPersistence
+    from bot.channels.telegram.persistence_redis import RedisPersistence
 
     server = fakeredis.FakeServer()
     first = RedisPersistence(fakeredis.aioredis.FakeRedis(server=server), prefix="t:")

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from telegram_fake_api import FakeBotApi, running
 
-from bot.messages import Reply, Turn
-from bot.telegram import texts
-from bot.telegram.app import PERSISTENCE_FILE
-from bot.telegram.ratelimit import ChatRateLimiter
-from bot.telegram.services import chat_tag
+from bot.channels.telegram import texts
+from bot.channels.telegram.app import PERSISTENCE_FILE
+from bot.channels.telegram.ratelimit import ChatRateLimiter
+from bot.channels.telegram.services import chat_tag
+from bot.dialogue.seam import Reply, Turn
 
 CHAT = 987654321
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import say
+from bot.channels.cli import say
 from voice.formats import probe
 
 pytestmark = pytest.mark.usefixtures("needs_espeak")
@@ -50,7 +50,7 @@ def test_say_nothing_speakable(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_through_the_elderbot_dispatcher(tmp_path: Path) -> None:
-    from bot.cli import main
+    from bot.channels.cli.main import main
 
     out = tmp_path / "a.mp3"
     assert main(["say", "护理补贴按月发放。", "-o", str(out)]) == 0

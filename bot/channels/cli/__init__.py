@@ -1,0 +1,1 @@
+"""The `elderbot` command (`main.py`) and its user-facing subcommands, one module each."""

@@ -1,0 +1,119 @@
+"""`elderbot search "问题" [--region R] [--k 5] [--json]` and `elderbot search --jsonl` (one JSON question a line
+on stdin, one line of sources on stdout)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from bot.admin.index import add_location_arguments, settings_from
+
+MAX_LINE_BYTES = 1_000_000
+
+
+def register(subparsers: Any) -> None:
+    """Add the `search` subcommand."""
+    parser = subparsers.add_parser(
+        "search", help="find the plan passages that answer a question",
+        description="Search the plans. With --jsonl, read {\"question\": …, \"region\"?: …} lines from stdin and "
+        "write {\"sources\": […]} (or {\"error\": …}) lines to stdout.",
+    )
+    parser.add_argument("question", nargs="?", help="the question, e.g. 高龄津贴怎么领")
+    parser.add_argument("--region", help="region or place, e.g. 涪陵 / 重庆市涪陵区 / 蔺市")
+    parser.add_argument("--k", type=int, default=5, help="how many passages (default 5)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the sources as JSON")
+    output.add_argument("--jsonl", action="store_true", help="answer JSON lines from stdin, one line each")
+    add_location_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Search once, or answer every stdin line in --jsonl mode."""
+    from knowledge.ingest.corpus import CorpusError
+    from knowledge.retrieval.search import KnowledgeBase
+
+    if args.jsonl == bool(args.question):
+        print("give a question, or --jsonl to read questions from stdin (not both)", file=sys.stderr)
+        return 2
+    kb = KnowledgeBase(settings_from(args))
+    try:
+        kb.warm_up(progress=_note_building)
+    except CorpusError as exc:
+        print(f"plans folder problem: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"cannot build the index in {kb.settings.index_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if args.jsonl:
+        return answer_lines(kb, sys.stdin.buffer, sys.stdout, args.k)
+    return search_once(kb, args)
+
+
+def _note_building(message: str, done: int, total: int) -> None:
+    if done == 0 or done == total:
+        print(f"index: {message}", file=sys.stderr)
+
+
+def search_once(kb: Any, args: argparse.Namespace) -> int:
+    """Print the passages for one question: score, plan title, section, text."""
+    from knowledge.retrieval.search import QueryError
+
+    try:
+        hits = kb.search(args.question, region=args.region, k=args.k)
+    except QueryError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([hit.to_source() for hit in hits], ensure_ascii=False, indent=1))
+        return 0
+    if not hits:
+        print("规划里没有找到相关内容。可以换个说法，或问区县民政局、12345热线。")
+        return 0
+    for rank, hit in enumerate(hits, start=1):
+        p = hit.passage
+        print(f"{rank}. [{hit.score:.2f}] {p.short_region} 《{p.title}》")
+        print(f"   {p.section}")
+        print(f"   {p.text}")
+        print(f"   ({p.chunk_id})")
+    return 0
+
+
+def answer_lines(kb: Any, stdin: Any, stdout: Any, k: int) -> int:
+    """One output line per input line, in order; a bad line gets {"error": …} and the rest go on."""
+    for raw in stdin:
+        if not raw.strip():
+            continue
+        stdout.write(json.dumps(answer_line(kb, raw, k), ensure_ascii=False) + "\n")
+        stdout.flush()
+    return 0
+
+
+def answer_line(kb: Any, raw: bytes, k: int) -> dict[str, object]:
+    """{"sources": […]} for a good line, {"error": "…"} for anything else."""
+    from knowledge.retrieval.search import QueryError
+
+    if len(raw) > MAX_LINE_BYTES:
+        return {"error": f"line too long ({len(raw)} bytes; at most {MAX_LINE_BYTES})"}
+    try:
+        item = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return {"error": "line is not UTF-8 text"}
+    except json.JSONDecodeError as exc:
+        return {"error": f"line is not JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(item, dict):
+        return {"error": 'each line must be a JSON object like {"question": "…"}'}
+    question, region = item.get("question"), item.get("region")
+    if not isinstance(question, str):
+        return {"error": '"question" must be a string'}
+    if region is not None and not isinstance(region, str | list):
+        return {"error": '"region" must be a string or a list of strings'}
+    try:
+        hits = kb.search(question, region=region or None, k=k)
+    except QueryError as exc:
+        return {"error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - one bad line must not end the stream
+        return {"error": f"search failed: {type(exc).__name__}: {exc}"}
+    return {"sources": [hit.to_source() for hit in hits]}

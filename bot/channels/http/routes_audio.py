@@ -1,0 +1,77 @@
+"""/v1/speak (text → audio), /v1/hotline (a caller's words → spoken answer) and /v1/audio/{id}.wav."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import Response
+
+from bot.channels.http.errors import documented_errors
+from bot.channels.http.schemas import (
+    AUDIO_ID_PATTERN,
+    ErrorBody,
+    HotlineRequest,
+    HotlineResponse,
+    SpeakRequest,
+)
+from bot.channels.http.security import require_api_key
+from bot.channels.http.services import Services, get_services
+from bot.dialogue.seam import Turn
+from voice.formats import AudioFormat
+from voice.speaker import NothingToSpeakError, SpeechError
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)],
+                   responses=documented_errors({422: "Invalid input, or nothing in the text to speak"}))
+ServicesDep = Annotated[Services, Depends(get_services)]
+_AUDIO_CONTENT = {fmt.mime_type: {"schema": {"type": "string", "format": "binary"}} for fmt in AudioFormat}
+
+
+def hotline_conversation(call_id: str) -> str:
+    """The conversation id of a phone call: its state lives as long as the call."""
+    return f"call:{call_id}"
+
+
+@router.post("/speak", response_class=Response, summary="Read text aloud",
+             responses={200: {"content": _AUDIO_CONTENT, "description": "mp3 audio/mpeg, ogg audio/ogg (Opus), "
+                                                                        "wav8k audio/wav (8 kHz mono 16-bit)"}})
+def speak(body: SpeakRequest, services: ServicesDep) -> Response:
+    """Audio of the text in the asked format."""
+    fmt = AudioFormat.parse(body.format)
+    try:
+        result = services.speaker.synthesize(body.text, fmt)
+    except NothingToSpeakError as exc:
+        raise HTTPException(422, f"{exc.user_message} / The text holds nothing that can be read aloud.") from exc
+    except SpeechError as exc:
+        raise HTTPException(503, f"{exc.user_message} / Speech is unavailable right now.") from exc
+    return Response(result.audio, media_type=fmt.mime_type,
+                    headers={"Cache-Control": "private, max-age=3600", "X-Speech-Engine": result.engine})
+
+
+@router.post("/hotline", response_model=HotlineResponse, summary="Answer a caller and give phone-playable audio")
+def hotline(body: HotlineRequest, request: Request, services: ServicesDep) -> HotlineResponse:
+    """One caller turn; the conversation is kept per call_id; action "handoff" means transfer to a person."""
+    reply = services.respond(Turn(text=body.text, conversation=hotline_conversation(body.call_id)))
+    audio_url: str | None = None
+    try:
+        audio = services.speaker.synthesize(reply.speech or reply.answer, AudioFormat.WAV_8K).audio
+    except SpeechError:
+        audio = None
+    if audio is not None:
+        audio_id = services.audio_store.put(audio)
+        audio_url = str(request.url_for("get_audio", audio_id=audio_id))
+    return HotlineResponse(speech=reply.speech, answer=reply.answer, action=reply.action.value, audio_url=audio_url)
+
+
+@router.get("/audio/{audio_id}.wav", name="get_audio", response_class=Response, summary="Hotline audio",
+            responses={200: {"content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "WAV 8 kHz mono 16-bit"},
+                       404: {"model": ErrorBody, "description": "No such audio (expired or never made)"}})
+def get_audio(audio_id: Annotated[str, Path(pattern=AUDIO_ID_PATTERN, description="SHA-256 of the audio, hex")],
+              services: ServicesDep) -> Response:
+    """A WAV made by /v1/hotline, by its content hash."""
+    audio = services.audio_store.get(audio_id)
+    if audio is None:
+        raise HTTPException(404, "找不到这段录音，可能已过期。 / No such audio; it may have expired.")
+    return Response(audio, media_type=AudioFormat.WAV_8K.mime_type,
+                    headers={"Cache-Control": "private, max-age=86400, immutable"})

@@ -1,0 +1,1 @@
+"""Rasa custom actions: Rasa picks the action, the dialogue core (through the seam) writes the reply."""

@@ -1,0 +1,159 @@
+"""build_application: the one place the Telegram Application is put together; run_application starts it."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    BasePersistence,
+    CallbackQueryHandler,
+    CommandHandler,
+    DictPersistence,
+    MessageHandler,
+    PersistenceInput,
+    PicklePersistence,
+    filters,
+)
+
+from bot.channels.telegram import handlers
+from bot.channels.telegram.keyboards import REGION_PREFIX
+from bot.channels.telegram.ratelimit import ChatRateLimiter
+from bot.channels.telegram.services import SERVICES_KEY, BotServices, SpeechRecognizer
+
+if TYPE_CHECKING:
+    from bot.dialogue.seam import DialogueBackend
+    from bot.settings import BotSettings
+    from knowledge.facilities.directory import FacilityDirectory
+    from voice.speaker import Speaker
+
+log = logging.getLogger(__name__)
+
+PERSISTENCE_FILE = "telegram-chats.pickle"
+PERSISTENCE_INTERVAL_S = 10.0
+WEBHOOK_PATH = "telegram"
+COMMANDS = (
+    BotCommand("start", "开始，显示大按钮"),
+    BotCommand("region", "设置或更换区县"),
+    BotCommand("voice", "语音回复：/voice on 或 /voice off"),
+    BotCommand("help", "怎么用"),
+)
+# Only per-chat settings are kept: the district, voice on/off, a question waiting for its district.
+STORED = PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False)
+
+
+def build_application(settings: BotSettings, backend: DialogueBackend | None = None, speaker: Speaker | None = None,
+                      directory: FacilityDirectory | None = None, *, recognizer: SpeechRecognizer | None = None,
+                      persistence: BasePersistence[Any, Any, Any] | None = None,
+                      limiter: ChatRateLimiter[Update] | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The channel's Application: persistence, Bot API URL and outgoing rate limiter from settings, handlers added."""
+    builder = Application.builder().token(settings.telegram_token).post_init(_prepare)
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url).base_file_url(file_url(settings.telegram_api_base_url))
+    builder = builder.persistence(persistence or build_persistence(settings))
+    if (outgoing := _outgoing_rate_limiter()) is not None:
+        builder = builder.rate_limiter(outgoing)
+    application = builder.build()
+    application.bot_data[SERVICES_KEY] = BotServices(
+        settings=settings, backend=backend or _default_backend(settings), speaker=speaker or _default_speaker(),
+        directory=directory if directory is not None else _default_directory(settings),
+        limiter=limiter or ChatRateLimiter(), recognizer=recognizer)
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The gate first (group -1), then one handler per kind of message (anything else: a kind word)."""
+    new = filters.UpdateType.MESSAGE  # edits (and live-location moves) are not new questions
+    application.add_handler(MessageHandler(new, handlers.rate_gate), group=-1)
+    application.add_handler(CommandHandler("start", handlers.start, filters=new))
+    application.add_handler(CommandHandler("help", handlers.help_command, filters=new))
+    application.add_handler(CommandHandler("region", handlers.region_command, filters=new))
+    application.add_handler(CommandHandler("voice", handlers.voice_command, filters=new))
+    application.add_handler(CallbackQueryHandler(handlers.on_region_button, pattern=f"^{REGION_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(handlers.on_stale_button))
+    application.add_handler(MessageHandler(new & filters.LOCATION & ~filters.VENUE, handlers.on_location))
+    application.add_handler(MessageHandler(new & (filters.VOICE | filters.AUDIO), handlers.on_voice_note))
+    application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    application.add_handler(MessageHandler(new, handlers.on_not_text))
+    application.add_error_handler(handlers.on_error)
+
+
+def build_persistence(settings: BotSettings) -> BasePersistence[Any, Any, Any]:
+    """Redis when REDIS_URL is set (in memory, with a warning, when it does not answer), else a pickle file."""
+    if settings.redis_url:
+        from bot.redis_fallback import redis_available
+
+        if not redis_available(settings.redis_url, "chat settings"):
+            return DictPersistence(store_data=STORED)
+        from bot.channels.telegram.persistence_redis import RedisPersistence
+
+        return RedisPersistence.from_url(settings.redis_url, store_data=STORED)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return PicklePersistence(settings.data_dir / PERSISTENCE_FILE, store_data=STORED,
+                             update_interval=PERSISTENCE_INTERVAL_S)
+
+
+def file_url(base_url: str) -> str:
+    """The file download URL that goes with a Bot API URL: …/bot → …/file/bot."""
+    base = base_url.rstrip("/")
+    return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+
+def run_application(application: Application[Any, Any, Any, Any, Any, Any], settings: BotSettings,
+                    listen: str = "0.0.0.0", port: int = 8443) -> None:
+    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set (needs python-telegram-bot[webhooks])."""
+    if not settings.telegram_webhook_url:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    secret = hashlib.sha256(("webhook:" + settings.telegram_token).encode()).hexdigest()[:48]
+    url = settings.telegram_webhook_url.rstrip("/")
+    application.run_webhook(listen=listen, port=port, url_path=WEBHOOK_PATH, secret_token=secret,
+                            webhook_url=url if url.endswith("/" + WEBHOOK_PATH) else f"{url}/{WEBHOOK_PATH}",
+                            allowed_updates=Update.ALL_TYPES)
+
+
+async def _prepare(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Before the first update: the command menu, and the core warmed up so the first answer is not slow."""
+    await application.bot.set_my_commands(COMMANDS)
+    backend = application.bot_data[SERVICES_KEY].backend
+    if (warm_up := getattr(backend, "warm_up", None)) is not None:
+        log.info("warming up the dialogue core (index and intent model)…")
+        await asyncio.to_thread(warm_up)
+
+
+def _outgoing_rate_limiter() -> Any:
+    try:
+        from telegram.ext import AIORateLimiter
+
+        return AIORateLimiter(max_retries=2)
+    except RuntimeError:  # aiolimiter missing: pip install "python-telegram-bot[rate-limiter]"
+        log.warning("outgoing rate limiter unavailable; install python-telegram-bot[rate-limiter]")
+        return None
+
+
+def _default_backend(settings: BotSettings) -> DialogueBackend:
+    from bot.dialogue.backends import build_backend
+
+    return build_backend(settings)
+
+
+def _default_speaker() -> Speaker:
+    from voice.settings import VoiceSettings
+    from voice.speaker import Speaker
+
+    return Speaker(VoiceSettings.from_env())
+
+
+def _default_directory(settings: BotSettings) -> FacilityDirectory | None:
+    from knowledge.facilities.directory import FacilityDirectory
+
+    try:
+        return FacilityDirectory.load(settings.knowledge)
+    except Exception as exc:  # the bot still answers questions without the directory
+        log.warning("facility directory unavailable (%s); locations will ask for the district", exc)
+        return None

@@ -1,0 +1,170 @@
+"""The channel's handlers: each turns one kind of update into a call on the dialogue core or a kind reply."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import ApplicationHandlerStop, CallbackContext
+
+from bot.channels.telegram import texts
+from bot.channels.telegram.keyboards import (
+    BUTTON_QUESTIONS,
+    is_slower_request,
+    main_keyboard,
+    region_keyboard,
+    region_of_callback,
+)
+from bot.channels.telegram.ratelimit import release_when_free
+from bot.channels.telegram.replying import answer_question, nearest_text, send_speech, transcribe
+from bot.channels.telegram.services import (
+    LAST_SPEECH,
+    PENDING,
+    REGION,
+    VOICE,
+    chat_region,
+    chat_tag,
+    services,
+    voice_on,
+)
+
+log = logging.getLogger(__name__)
+
+Context = CallbackContext[Any, Any, Any, Any]
+ON_WORDS = frozenset({"on", "1", "yes", "开", "打开", "开启"})
+OFF_WORDS = frozenset({"off", "0", "no", "关", "关闭", "关掉"})
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet briefly and show the big main keyboard."""
+    await update.effective_message.reply_text(texts.GREETING, reply_markup=main_keyboard())
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """How to use the bot, in a few lines."""
+    await update.effective_message.reply_text(texts.HELP, reply_markup=main_keyboard())
+
+
+async def region_command(update: Update, context: Context) -> None:
+    """/region: district buttons (or `/region 涪陵` to set it directly)."""
+    context.chat_data.pop(PENDING, None)
+    names = services(context).region_names()
+    if context.args and " ".join(context.args) in names:
+        context.chat_data[REGION] = " ".join(context.args)
+        await update.effective_message.reply_text(texts.REGION_REMEMBERED.format(region=chat_region(context)))
+        return
+    current = chat_region(context)
+    text = texts.REGION_CURRENT.format(region=current) if current else texts.REGION_ASK
+    await update.effective_message.reply_text(text, reply_markup=region_keyboard(names))
+
+
+async def voice_command(update: Update, context: Context) -> None:
+    """/voice on|off: a voice note with every answer, or text only."""
+    choice = (context.args or [""])[0].strip().lower()
+    if choice in ON_WORDS or choice in OFF_WORDS:
+        context.chat_data[VOICE] = choice in ON_WORDS
+        await update.effective_message.reply_text(texts.VOICE_ON if choice in ON_WORDS else texts.VOICE_OFF)
+        return
+    state = "开" if voice_on(context) else "关"
+    await update.effective_message.reply_text(texts.VOICE_USAGE.format(state=state))
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """A typed question or a main-keyboard button goes to the dialogue core; 慢一点 re-reads slowly."""
+    text = update.effective_message.text or ""
+    if is_slower_request(text):
+        await read_slower(update, context)
+        return
+    await answer_question(context, update.effective_chat.id, BUTTON_QUESTIONS.get(text.strip(), text))
+
+
+async def read_slower(update: Update, context: Context) -> None:
+    """Send the last answer's voice note again, read more slowly."""
+    speech = context.chat_data.get(LAST_SPEECH)
+    if not speech:
+        await update.effective_message.reply_text(texts.NOTHING_TO_SLOW)
+        return
+    sent = await send_speech(context, update.effective_chat.id, speech, services(context).slow_speaker, True)
+    if not sent and services(context).slow_speaker is None:
+        await update.effective_message.reply_text(texts.VOICE_FAILED)
+
+
+async def on_region_button(update: Update, context: Context) -> None:
+    """Remember the tapped district, then answer the question that waited for it (if any)."""
+    query, chat_id = update.callback_query, update.effective_chat.id
+    await query.answer()
+    region = region_of_callback(query.data, services(context).region_names())
+    if region is None:
+        await context.bot.send_message(chat_id, texts.STALE_BUTTON)
+        return
+    context.chat_data[REGION] = region
+    if pending := context.chat_data.pop(PENDING, None):
+        await answer_question(context, chat_id, pending, region=region)
+    else:
+        await context.bot.send_message(chat_id, texts.REGION_REMEMBERED.format(region=region))
+
+
+async def on_location(update: Update, context: Context) -> None:
+    """The nearest facilities when the directory has coordinates; otherwise say so and ask the district."""
+    message, directory = update.effective_message, services(context).directory
+    places = directory.nearest(message.location.latitude, message.location.longitude, limit=5) if directory else []
+    if places:
+        await message.reply_text(nearest_text(places, directory.citation))  # type: ignore[union-attr]
+        return
+    context.chat_data[PENDING] = texts.STATION_QUESTION
+    await message.reply_text(texts.LOCATION_NO_REGION, reply_markup=region_keyboard(services(context).region_names()))
+
+
+async def on_voice_note(update: Update, context: Context) -> None:
+    """Transcribe a voice note when a recognizer is configured; otherwise ask kindly to type or tap."""
+    message, recognizer = update.effective_message, services(context).recognizer
+    if recognizer is None:
+        await message.reply_text(texts.VOICE_NOTE_NOT_UNDERSTOOD, reply_markup=main_keyboard())
+        return
+    text = await transcribe(message.voice or message.audio, recognizer)
+    if not text:
+        await message.reply_text(texts.VOICE_NOTE_UNCLEAR, reply_markup=main_keyboard())
+        return
+    await answer_question(context, update.effective_chat.id, text)
+
+
+async def on_not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, files and the like: a kind word and the buttons."""
+    await update.effective_message.reply_text(texts.NOT_TEXT, reply_markup=main_keyboard())
+
+
+async def rate_gate(update: Update, context: Context) -> None:
+    """Keep each chat to a calm pace: over the limit, say 慢慢来 once and answer the last message later."""
+    limiter, chat, message = services(context).limiter, update.effective_chat, update.effective_message
+    if chat is None or message is None or limiter.was_released(update.update_id):
+        return
+    wait = limiter.window_s if limiter.holding(chat.id) else limiter.admit(chat.id, message.date.timestamp())
+    if wait <= 0:
+        return
+    if limiter.hold(chat.id, update):
+        await message.reply_text(texts.SLOW_DOWN)
+        context.application.create_task(release_when_free(
+            limiter, chat.id, wait, context.application.process_update, lambda held: held.update_id))
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure (hashed chat id only; never the token or the user's words) and answer kindly."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is None and isinstance(context.error, NetworkError):
+        log.warning("Telegram not reachable (%s); retrying", type(context.error).__name__)
+        return
+    log.error("update for chat %s failed: %s", chat_tag(chat.id if chat else None),
+              type(context.error).__name__, exc_info=context.error)
+    if chat is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat.id, texts.ERROR)
+
+
+async def on_stale_button(update: Update, context: Context) -> None:
+    """A button this bot no longer knows: stop the spinner and say so."""
+    await update.callback_query.answer()
+    await context.bot.send_message(update.effective_chat.id, texts.STALE_BUTTON)

@@ -1,0 +1,107 @@
+"""What the Telegram handlers share (backend, speaker, directory, limiter) and each chat's settings."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.channels.telegram.ratelimit import ChatRateLimiter
+
+if TYPE_CHECKING:
+    from telegram import Update
+    from telegram.ext import CallbackContext
+
+    from bot.dialogue.seam import DialogueBackend
+    from bot.settings import BotSettings
+    from knowledge.facilities.directory import FacilityDirectory
+    from voice.settings import VoiceSettings
+    from voice.speaker import Speaker
+
+SERVICES_KEY = "elderbot.services"
+REGION = "region"
+VOICE = "voice"
+PENDING = "pending_question"
+LAST_SPEECH = "last_speech"
+
+
+class SpeechRecognizer(Protocol):
+    """Turns a voice note into text (no engine is configured by default)."""
+
+    def transcribe(self, audio: bytes, mime_type: str) -> str:
+        """The words said in `audio` (an OGG/Opus voice note from Telegram); '' when nothing was understood."""
+        ...
+
+
+@dataclass
+class BotServices:
+    """Everything a handler needs besides the update; one per Application."""
+
+    settings: BotSettings
+    backend: DialogueBackend
+    speaker: Speaker | None
+    directory: FacilityDirectory | None
+    limiter: ChatRateLimiter[Update]
+    recognizer: SpeechRecognizer | None = None
+    _slow_speaker: Speaker | None = field(default=None, repr=False)
+    _regions: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def slow_speaker(self) -> Speaker | None:
+        """The same voice at a calmer pace, for 慢一点."""
+        if self.speaker is None:
+            return None
+        if self._slow_speaker is None:
+            from voice.speaker import Speaker
+
+            self._slow_speaker = Speaker(slower(self.speaker.settings), cache=self.speaker.cache)
+        return self._slow_speaker
+
+    def region_names(self) -> list[str]:
+        """The districts the plans cover (asked once of the backend)."""
+        if self._regions is None:
+            self._regions = list(self.backend.region_names())
+        return self._regions
+
+    def short_region(self, region: str | None) -> str | None:
+        """重庆市涪陵区 → 涪陵 when that is one of the button names; other names stay as given."""
+        if not region:
+            return None
+        return next((name for name in self.region_names() if name == region), None) or next(
+            (name for name in self.region_names() if name in region), region)
+
+
+def services(context: CallbackContext[Any, Any, Any, Any]) -> BotServices:
+    """The BotServices stored by build_application."""
+    return context.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+
+
+def chat_region(context: CallbackContext[Any, Any, Any, Any]) -> str | None:
+    """The district this chat chose or last asked about."""
+    return (context.chat_data or {}).get(REGION)
+
+
+def voice_on(context: CallbackContext[Any, Any, Any, Any]) -> bool:
+    """Whether this chat gets voice notes (the bot's default until the chat says /voice off)."""
+    return bool((context.chat_data or {}).get(VOICE, services(context).settings.voice_replies))
+
+
+def conversation_id(chat_id: int) -> str:
+    """The dialogue core's conversation id of a Telegram chat."""
+    return f"tg:{chat_id}"
+
+
+def chat_tag(chat_id: int | None) -> str:
+    """A short hash of a chat id for logs (no personal data in logs)."""
+    if chat_id is None:
+        return "-"
+    return hashlib.sha256(conversation_id(chat_id).encode()).hexdigest()[:12]
+
+
+def slower(settings: VoiceSettings) -> VoiceSettings:
+    """The same voice settings, read more slowly by every engine."""
+    match = re.fullmatch(r"([+-]?\d+)%", settings.edge_rate.strip())
+    edge = int(match.group(1)) if match else 0
+    return replace(settings, espeak_speed_wpm=max(70, settings.espeak_speed_wpm * 2 // 3),
+                   edge_rate=f"{max(edge - 20, -50):+d}%", gtts_slow=True)

@@ -1,1 +1,0 @@
-"""Subcommands of `elderbot`, one module each, with `register(subparsers)`."""

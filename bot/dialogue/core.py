@@ -1,0 +1,353 @@
+"""The dialogue core: intent, region slot, clarification, cited extractive answers and an honest fallback.
+Every channel reaches it through `respond(Turn) -> Reply`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.dialogue import replies
+from bot.dialogue.composer import AnswerComposer, ComposedAnswer
+from bot.dialogue.facility_answers import FacilityAnswerer
+from bot.dialogue.nlu.intent import IntentClassifier, IntentPrediction
+from bot.dialogue.relevance import (
+    DETAILS_NEEDING_THEIR_FACT,
+    AskedFor,
+    TermRarity,
+    asked_for,
+    coverage,
+    states,
+)
+from bot.dialogue.scoring import SentenceScorer, average_sentence_length
+from bot.dialogue.seam import Action, Reply, Turn
+from bot.dialogue.state import ConversationState, ConversationStore
+from knowledge.retrieval.passages import Hit
+from knowledge.retrieval.search import KnowledgeBase, QueryError
+from knowledge.topics import TOPICS
+
+TOPIC_INTENTS = frozenset({"subsidy", "elder_university", "station", "meal", "policy_other"})
+SMALLTALK = {
+    "greet": replies.GREETING,
+    "goodbye": replies.GOODBYE,
+    "thanks": replies.THANKS,
+    "affirm": replies.AFFIRM,
+    "deny": replies.DENY,
+}
+TOPICS_SEARCHED_BY_WORD = frozenset({"meal", "elder_university", "station"})  # 补贴 is too broad to add
+TOPIC_WORD_CONFIDENCE = 0.5  # the topic more likely than not
+MAX_INPUT_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+_QUESTION_PARTS = re.compile(r"[？?！!。；;]")
+_FOLLOW_UP = re.compile(r"^(那|那么|那个|还有|另外|还|要是|如果|它|这个)")
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    """A question as the core weighs it: its content words (synonyms added) for the relevance gate, its own
+    words and those synonyms added for sentence scoring, and the kind of fact it asks for."""
+
+    normalized: str
+    content_words: list[str]
+    terms: list[str]
+    asked: AskedFor
+
+
+class DialogueCore:
+    """The embedded backend: NLU, per-conversation state, retrieval and the answer composer."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        classifier_cache: Path,
+        composer: AnswerComposer | None = None,
+        conversations: ConversationStore | None = None,
+        min_coverage: float = 0.3,
+        sentence_weight: float = 0.5,
+        candidates: int = 20,
+        unseen_weight: float = 1.0,
+        sentence_b: float = 0.2,
+    ) -> None:
+        self.knowledge = knowledge
+        self.classifier_cache = classifier_cache
+        self.composer = composer or AnswerComposer()
+        self.conversations = conversations or ConversationStore()
+        self.min_coverage = min_coverage
+        self.sentence_weight = sentence_weight
+        self.candidates = candidates
+        self.unseen_weight = unseen_weight
+        self.sentence_b = sentence_b
+        self._sentence_length = 40.0
+        self._classifier: IntentClassifier | None = None
+        self._rarity: TermRarity | None = None
+        self._analyses: dict[str, QuestionAnalysis] = {}
+        self.facilities = FacilityAnswerer(knowledge)
+
+    def warm_up(self) -> None:
+        """Open the index and train (or load) the intent classifier."""
+        index = self.knowledge.warm_up()
+        if self._classifier is None:
+            self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
+            self._rarity = TermRarity([p.section + p.text for p in index.store.passages])
+            self._sentence_length = average_sentence_length(p.text for p in index.store.passages)
+
+    def region_names(self) -> list[str]:
+        return [r.short_name for r in self.knowledge.index.gazetteer.regions]
+
+    def respond(self, turn: Turn) -> Reply:
+        """Answer one turn, keeping the conversation's state."""
+        self.warm_up()
+        text, problem = _clean_input(turn.text)
+        if problem is not None:
+            return _say("out_of_scope", 1.0, problem, Action.SMALLTALK)
+        state = self.conversations.get(turn.conversation)
+        if turn.region:
+            state.region = self._region(turn.region) or state.region
+        prediction = self._predict(text, state)
+        reply = self._dispatch(text, prediction, state, turn.staff)
+        if prediction.name not in ("repeat", "ask_more"):
+            state.last_reply = reply
+        return reply
+
+    def _predict(self, text: str, state: ConversationState) -> IntentPrediction:
+        assert self._classifier is not None
+        prediction = self._classifier.predict(text)
+        named = self.knowledge.regions_in(text)
+        rest = self.knowledge.index.gazetteer.without_places(self.knowledge.index.text.normalize(text))
+        region_only = len(_HAN.findall(rest)) <= 4
+        if named and region_only and prediction.name not in TOPIC_INTENTS | {"human_handoff"}:
+            return IntentPrediction("set_region", 1.0, prediction.ranking)
+        asks_something = len(self.knowledge.index.text.tokenize(rest)) >= 2
+        if prediction.name == "set_region" and not region_only and (asks_something or prediction.confidence < 0.5):
+            name, confidence = next((n, c) for n, c in prediction.ranking if n != "set_region")
+            confidence = min(1.0, confidence / max(1.0 - prediction.confidence, 1e-6))  # given: not set_region
+            prediction = IntentPrediction(name, confidence, prediction.ranking)
+        short_follow_up = len(text) <= 14 and (_FOLLOW_UP.match(text) or prediction.confidence < 0.5)
+        if state.topic and short_follow_up and prediction.name in TOPIC_INTENTS | {"out_of_scope"}:
+            return IntentPrediction(state.topic, prediction.confidence, prediction.ranking)
+        return prediction
+
+    def _dispatch(self, text: str, prediction: IntentPrediction, state: ConversationState, staff: bool) -> Reply:
+        intent, confidence = prediction.name, prediction.confidence
+        if intent in SMALLTALK:
+            named = self.knowledge.regions_in(text) if intent == "greet" else []
+            if len(named) == 1:  # 你好，我是巫溪的: remembered like set_region
+                state.region = named[0]
+            return _say(intent, confidence, SMALLTALK[intent], Action.SMALLTALK, state.region)
+        if intent == "human_handoff":
+            return _say(intent, confidence, replies.HANDOFF, Action.HANDOFF, state.region)
+        if intent == "repeat":
+            return state.last_reply or _say(intent, confidence, replies.NOTHING_TO_REPEAT, Action.SMALLTALK)
+        if intent == "ask_more":
+            return self._more(state, confidence)
+        if intent == "set_region":
+            return self._set_region(text, state, confidence, staff)
+        if intent in TOPIC_INTENTS:
+            return self._topic(text, intent, confidence, state, staff)
+        return self._fallback(intent, confidence, state.region)
+
+    def _set_region(self, text: str, state: ConversationState, confidence: float, staff: bool) -> Reply:
+        named = self.knowledge.regions_in(text)
+        if len(named) != 1:
+            return self._clarify("set_region", confidence, state, state.pending_question)
+        state.region = named[0]
+        if state.pending_question:
+            pending, state.pending_question = state.pending_question, ""
+            prediction = self._classifier.predict(pending) if self._classifier else None
+            intent = prediction.name if prediction and prediction.name in TOPIC_INTENTS else state.topic
+            return self._topic(pending, intent or "policy_other", confidence, state, staff)
+        short = self.knowledge.index.gazetteer.short_name(named[0])
+        return _say("set_region", confidence, replies.region_remembered(short), Action.SMALLTALK, named[0])
+
+    def _topic(self, text: str, intent: str, confidence: float, state: ConversationState, staff: bool) -> Reply:
+        named = self.knowledge.regions_in(text)
+        if _FOLLOW_UP.match(text) and state.last_question and intent == state.topic:
+            text = f"{state.last_question} {text}"
+        state.topic, state.last_question = intent, text
+        if len(named) == 1:
+            state.region = named[0]
+        regions = named or ([state.region] if state.region else [])
+        if len(regions) == 1:
+            return self._answer(text, intent, confidence, state, regions[0])
+        if not self._relevant_anywhere(text):
+            return self._fallback(intent, confidence, None)
+        if staff or len(regions) > 1:
+            return self._compare(text, intent, confidence, regions or self.knowledge.region_names())
+        return self._clarify(intent, confidence, state, text)
+
+    def _answer(self, text: str, intent: str, confidence: float, state: ConversationState, region: str) -> Reply:
+        query = with_topic_words(text, self.knowledge.index.text.expand_query(text), intent, confidence)
+        topic = query[len(text) :]
+        hits = self._rerank(text, self.knowledge.search(query, region=region, k=self.candidates), topic)[:8]
+        composed = self._compose(text, hits, topic)
+        short = self.knowledge.index.gazetteer.short_name(region)
+        if composed is None:
+            return self._fallback(intent, confidence, region)
+        question = self._analyse(text)
+        detail = DETAILS_NEEDING_THEIR_FACT.get(question.asked)
+        if detail and not states(question.asked, composed.sentences, question.normalized):
+            return _say(intent, confidence, replies.no_detail(detail, short), Action.FALLBACK, region)
+        sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
+        state.remaining = sources[len(composed.cited) :]
+        reply = Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region, sources[:5])
+        return self._with_facilities(text, intent, region, reply)
+
+    def _with_facilities(self, text: str, intent: str, region: str, reply: Reply) -> Reply:
+        """For a place question, the facilities the plans name there come first, cited."""
+        found = self.facilities.answer(text, region)
+        if found is None:
+            return reply
+        citations = [f"出处：{hit.passage.citation}" for hit in found.sources]
+        answer = "\n".join([*found.lines, *dict.fromkeys(citations)])
+        if found.sources:
+            speech = "，".join(line.lstrip("· ") for line in found.lines[:4])
+            sources = [*found.sources, *(h for h in reply.sources if h not in found.sources)][:5]
+            return Reply(intent, reply.confidence, Action.ANSWER, answer, speech, region, sources)
+        return Reply(intent, reply.confidence, Action.ANSWER, f"{answer}\n{reply.answer}",
+                     f"{found.lines[0]}{reply.speech}", region, reply.sources)
+
+    def _compose(self, text: str, hits: list[Hit], topic: str = "") -> ComposedAnswer | None:
+        """An answer only when the passages cover enough of what the question asks about."""
+        if not hits:
+            return None
+        words = self._content_words(text)
+        found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
+        if coverage(words, found, self._rarity, self.unseen_weight) < self.min_coverage:
+            return None
+        return self.composer.compose(self._scorer(text, topic), hits, self._facets(text))
+
+    def _rerank(self, text: str, hits: list[Hit], topic: str = "") -> list[Hit]:
+        """Passages re-ordered by BM25 blended with the score of their best sentence for the question."""
+        if len(hits) < 2:
+            return hits
+        sentence_scores = self.composer.best_sentence_scores(self._scorer(text, topic), hits)
+        top_bm25, top_sentence = hits[0].score or 1.0, max(sentence_scores) or 1.0
+        blended = [
+            (1 - self.sentence_weight) * hit.score / top_bm25 + self.sentence_weight * score / top_sentence
+            for hit, score in zip(hits, sentence_scores, strict=True)
+        ]
+        order = sorted(range(len(hits)), key=lambda i: -blended[i])
+        return [Hit(hits[i].passage, blended[i]) for i in order]
+
+    def _weigh(self, word: str) -> float:
+        return self._rarity.weight(word) if self._rarity else 1.0
+
+    def _compare(self, text: str, intent: str, confidence: float, regions: list[str]) -> Reply:
+        """Region by region, one best sentence each, for staff or a question naming several regions."""
+        lines, speech, sources = [], [], []
+        for region in regions:
+            composed = self._compose(text, self.knowledge.search(text, region=region, k=3))
+            short = self.knowledge.index.gazetteer.short_name(region)
+            if composed is None:
+                lines.append(f"【{short}】规划里没有找到相关内容。")
+                continue
+            hit = composed.cited[0]
+            lines.append(f"【{short}】{composed.sentences[0]}\n  出处：{hit.passage.citation}")
+            speech.append(f"{short}：{composed.speech.split('：', 1)[-1]}")
+            sources.append(hit)
+        if not sources:
+            return self._fallback(intent, confidence, None)
+        return Reply(intent, confidence, Action.ANSWER, "\n".join(lines), "。".join(speech), None, sources)
+
+    def _clarify(self, intent: str, confidence: float, state: ConversationState, question: str) -> Reply:
+        state.pending_question = question
+        names = self.region_names()
+        return Reply(intent, confidence, Action.CLARIFY_REGION, replies.clarify_region(names),
+                     replies.clarify_region(names), None, [], names)
+
+    def _more(self, state: ConversationState, confidence: float) -> Reply:
+        """The next best passage of the last answer, whole."""
+        if not state.remaining:
+            return _say("ask_more", confidence, replies.NOTHING_MORE, Action.SMALLTALK, state.region)
+        hit = state.remaining.pop(0)
+        text = f"{hit.passage.text}\n出处：{hit.passage.citation}"
+        speech = f"{hit.passage.short_region}的规划里还说：{hit.passage.text}"
+        return Reply("ask_more", confidence, Action.ANSWER, text, speech, state.region, [hit])
+
+    def _fallback(self, intent: str, confidence: float, region: str | None) -> Reply:
+        short = self.knowledge.index.gazetteer.short_name(region) if region else None
+        return _say(intent, confidence, replies.fallback(short), Action.FALLBACK, region)
+
+    def _relevant_anywhere(self, text: str) -> bool:
+        hits = self.knowledge.search(text, k=3)
+        found = " ".join(h.passage.section + h.passage.text for h in hits)
+        return bool(hits) and coverage(self._content_words(text), found, self._rarity, self.unseen_weight) >= self.min_coverage
+
+    def _content_words(self, text: str) -> list[str]:
+        return self._analyse(text).content_words
+
+    def _scorer(self, text: str, topic: str = "") -> SentenceScorer:
+        """The question's sentence scorer; the topic's plan words, when searched with, count as context."""
+        question = self._analyse(text)
+        context = self.knowledge.index.text.terms(topic) if topic else []
+        return SentenceScorer(question.terms, self._weigh, question.asked, self.sentence_b, self._sentence_length,
+                              context_terms=context)
+
+    def _facets(self, text: str) -> list[SentenceScorer]:
+        """A scorer for each part of a question that asks several things (有好大？里头有啥？), else none."""
+        question = self._analyse(text)
+        parts = [p for p in _QUESTION_PARTS.split(question.normalized) if _HAN.search(p)]
+        if len(parts) < 2:
+            return []
+        index = self.knowledge.index
+        facets = []
+        for part in parts:
+            terms = index.text.terms(index.gazetteer.without_places(index.text.expand_query(part)))
+            if terms:
+                facets.append(SentenceScorer(terms, self._weigh, asked_for(part), self.sentence_b,
+                                             self._sentence_length, context_terms=question.terms))
+        return facets if len(facets) > 1 else []
+
+    def _analyse(self, text: str) -> QuestionAnalysis:
+        """The question's words without its place names (its own, and those synonyms added), and the kind
+        of fact it asks for; memoised per text."""
+        found = self._analyses.get(text)
+        if found is None:
+            index = self.knowledge.index
+            normalized = index.text.repair_homophones(index.text.normalize(text))
+            expanded = index.text.expand_query(text)
+            stripped = index.gazetteer.without_places(expanded)
+            found = QuestionAnalysis(
+                normalized=normalized,
+                content_words=index.text.tokenize(stripped),
+                terms=index.text.terms(stripped),
+                asked=asked_for(normalized),
+            )
+            if len(self._analyses) > 2048:
+                self._analyses.clear()
+            self._analyses[text] = found
+        return found
+
+    def _region(self, name: str) -> str | None:
+        try:
+            return self.knowledge.resolve_region(name)
+        except QueryError:
+            return None
+
+
+def with_topic_words(question: str, expanded: str, intent: str, confidence: float) -> str:
+    """The text to search with: a question sure of its topic but naming it in no plan word (弄饭吃, 上课 —
+    `expanded` is the question with its synonyms' plan words) also searches with the topic's plan words."""
+    topic = TOPICS.get(intent) if intent in TOPICS_SEARCHED_BY_WORD else None
+    if topic is None or confidence < TOPIC_WORD_CONFIDENCE or topic.about(expanded):
+        return question
+    return f"{question} {' '.join(topic.search_words)}"
+
+
+def _say(intent: str, confidence: float, text: str, action: Action, region: str | None = None) -> Reply:
+    return Reply(intent, confidence, action, text, text, region)
+
+
+def _clean_input(raw: object) -> tuple[str, str | None]:
+    """(text, None) for a usable question, else ("", a kind message saying what to do)."""
+    if not isinstance(raw, str):
+        return "", replies.UNREADABLE
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", raw)).strip()[:MAX_INPUT_CHARS]
+    if not text:
+        return "", replies.EMPTY_INPUT
+    if not _HAN.search(text):
+        return "", replies.NOT_CHINESE if _LATIN.search(text) else replies.UNREADABLE
+    return text, None

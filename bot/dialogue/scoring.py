@@ -1,0 +1,75 @@
+"""How well one sentence answers a question: the question's terms it contains, weighed by their rarity in
+the plans, against the sentence's length, with a bonus when it states the kind of fact asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from bot.dialogue.relevance import AskedFor, holds
+from knowledge.ingest.chunking import split_sentences
+
+Weigh = Callable[[str], float]
+ANSWER_TYPE_BONUS = 1.5
+BIGRAM_FACTOR = 0.3
+CONTEXT_FACTOR = 0.5
+
+
+def term_weights(terms: Sequence[str], weigh: Weigh) -> dict[str, float]:
+    """Retrieval terms (jieba words and `_`-prefixed character bigrams) → weight: a word weighs its rarity,
+    a bigram a little of its rarity (it catches what segmentation split differently)."""
+    weights: dict[str, float] = {}
+    for term in terms:
+        word, share = (term[1:], BIGRAM_FACTOR) if term.startswith("_") else (term, 1.0)
+        if len(word) >= 2:
+            weights[word] = max(weights.get(word, 0.0), share * weigh(word))
+    return weights
+
+
+def average_sentence_length(texts: Iterable[str]) -> float:
+    """Mean length in characters of the sentences of the texts (40 when there are none)."""
+    lengths = [len(sentence) for text in texts for sentence in split_sentences(text)]
+    return sum(lengths) / len(lengths) if lengths else 40.0
+
+
+class SentenceScorer:
+    """Scores sentences for one question: the summed weights of the terms a sentence contains, divided by
+    BM25's length norm (1 - b + b·length/average) so that a long sentence does not win by length alone;
+    a sentence shorter than average (a heading, a fragment) gets no bonus for it. For one part of a
+    question, the rest of the question is `context_terms`, weighing `CONTEXT_FACTOR` of their weight."""
+
+    def __init__(
+        self,
+        terms: Sequence[str],
+        weigh: Weigh,
+        asked: AskedFor = AskedFor.NONE,
+        b: float = 0.25,
+        average_length: float = 40.0,
+        context_terms: Sequence[str] = (),
+    ) -> None:
+        context = {term: CONTEXT_FACTOR * weight for term, weight in term_weights(context_terms, weigh).items()}
+        self.weights = context | term_weights(terms, weigh)
+        self.asked = asked
+        self.b, self.average_length = b, average_length
+
+    def score(self, sentence: str) -> float:
+        """Which sentence to quote: each thing the question names counts once (养老护理员 is not counted
+        again as 护理员, 护理 and 理员), so a sentence covering more of the question wins."""
+        return self._normalised(sum(self.matched_weights(sentence).values()), sentence)
+
+    def ranking_score(self, sentence: str) -> float:
+        """Which passage to rank first: every matched term counts, terms inside a longer one too, so that
+        saying the question's exact long phrase weighs like a phrase match."""
+        return self._normalised(sum(w for term, w in self.weights.items() if term in sentence), sentence)
+
+    def matched_weights(self, sentence: str) -> dict[str, float]:
+        """The longest question terms the sentence contains → the highest weight among them and the terms
+        inside them."""
+        matched = [term for term in self.weights if term in sentence]
+        longest = [term for term in matched if not any(term != other and term in other for other in matched)]
+        return {term: max(self.weights[inner] for inner in matched if inner in term) for term in longest}
+
+    def _normalised(self, total: float, sentence: str) -> float:
+        if self.asked is not AskedFor.NONE and holds(self.asked, sentence):
+            total *= ANSWER_TYPE_BONUS
+        length = max(len(sentence), self.average_length)
+        return total / (1.0 - self.b + self.b * length / self.average_length)

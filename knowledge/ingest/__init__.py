@@ -1,0 +1,1 @@
+"""Plans in, passages out: the manifest and raw texts, cleaning, tables, headings and chunking."""

@@ -1,0 +1,1 @@
+"""The passage store, BM25 and dense retrievers, fusion, the persisted index and the one search entry point."""

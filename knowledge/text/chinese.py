@@ -1,0 +1,305 @@
+"""Chinese text handling in one place: normalisation, Traditional → Simplified, jieba with the domain
+dictionary, stop words, colloquial synonyms and voice-typing homophone repair for queries."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LEXICON_DIR = Path(__file__).resolve().parents[1] / "lexicon"
+DOMAIN_DICTIONARY = LEXICON_DIR / "domain_dict.txt"
+DEFAULT_SYNONYMS = Path(__file__).resolve().parents[2] / "nlu_data" / "data" / "synonyms.yml"
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}（）《》“”：，。、；！？])\s+(?=[{_CJK}（）《》“”：，。、；！？])")
+_SPACE_AROUND_DIGITS = re.compile(rf"(?<=[{_CJK}])\s+(?=\d)|(?<=\d)\s+(?=[{_CJK}%％])")
+_WHITESPACE = re.compile(r"\s+")
+_DIGIT_OF = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_COUNTED = re.compile(
+    r"(?<![第十百千万一二两三四五六七八九])([零〇一二两三四五六七八九十百千]{1,6})(?=[多余]?(周岁|岁|万|千|元|块|张|人|所|家|户|名|床|平方米|%))"
+)
+# A compound numeral said on its own (八十三了, 二十四小时): a digit and a unit 十百千, not inside a longer run
+# of numerals nor after 第; 十三五 and 十四五 are no numbers and stay. Lone 十/百 (十分, 百姓) are words.
+_NUMERAL = re.compile(
+    r"(?<![第零〇一二两三四五六七八九十百千])"
+    r"(?=[零〇一二两三四五六七八九十百千]*[一二两三四五六七八九][零〇一二两三四五六七八九十百千]*(?![零〇一二两三四五六七八九十百千]))"
+    r"(?=[零〇一二两三四五六七八九]*[十百千])([零〇一二两三四五六七八九十百千]{2,8})(?![零〇一二两三四五六七八九十百千])"
+)
+_HAN = re.compile(rf"[{_CJK}]")
+# 个 inside a separable verb (送个饭, 洗个澡, 打扫个卫生), not after a numeral or demonstrative (这个, 两个)
+_VERB_INFIX = re.compile(rf"(?<=[{_CJK}])(?<![这那哪一几两每各整某半三四五六七八九十百千万])个(?=[{_CJK}])")
+_MEMO_SIZE = 4096
+_HAN_RUN = re.compile(rf"[{_CJK}]+")
+_TOKEN_KEEP = re.compile(rf"[{_CJK}A-Za-z0-9]")
+_LONE_ASCII = re.compile(r"[A-Za-z0-9]")
+
+CHARACTER_MARK = "__"  # single-character terms; "_" + two characters marks a bigram
+
+STOP_WORDS = frozenset(
+    ["的", "了", "是", "在", "和", "与", "及", "等", "我", "你", "他", "她", "它", "我们", "你们", "他们", "咱", "咱们", "俺", "吗", "呢", "啊", "吧", "呀", "么", "嘛", "哦", "哈", "啦", "喽", "哟", "噢", "啥", "啥子", "什么", "怎么", "怎么样", "咋", "咋个", "咋样", "哪", "哪里", "哪儿", "哪些", "那个", "这个", "那些", "这些", "有没有", "能不能", "可不可以", "是不是", "会不会", "可以", "能", "要", "会", "想", "就", "都", "也", "还", "又", "再", "这", "那", "个", "一个", "一下", "一些", "给", "把", "被", "对", "向", "从", "到", "为", "为了", "让", "请问", "请", "问问", "问", "一", "知道", "晓得", "听说", "听人说", "说", "讲", "告诉", "帮", "帮忙", "麻烦", "谢谢", "多少", "几", "多", "呗", "嗯", "哎", "喂", "您好", "你好", "现在", "今年", "如果", "那么", "所以", "因为", "但是", "而且", "或者", "还是", "之", "其", "其中", "以及", "并", "并且", "上", "下", "里", "中", "内", "时", "后", "前", "没", "没有", "不", "有", "着", "过", "得", "地", "之类", "方面", "情况", "问题", "好多", "多大", "几个", "几家", "一共", "总共", "莫得", "没得", "咋整", "咋办", "怎么办", "咋弄", "能否", "是否", "这边", "那边", "这里", "那里", "这儿", "那儿", "头", "里头", "屋头", "我妈", "我爸", "我娘", "我爹", "老伴", "家里", "家人", "儿子", "女儿", "媳妇", "孙子", "自己", "本人", "他家", "人家", "一下子", "真的", "对吧", "是吧", "行不行", "好不好", "要不要",
+     "以后", "以前", "原来", "后来", "将来", "平时", "平常", "一般", "专门", "到底", "究竟", "好像", "大概", "差不多", "多个", "好多个", "那种", "这种", "哪种", "不能", "能够", "一直", "已经", "其实", "反正", "就是", "有些", "一样", "怎么回事", "咋回事", "意思", "拿来", "是啥", "地方"]
+)
+
+
+@dataclass(frozen=True)
+class SynonymEntry:
+    """One colloquial variant and the plan words it stands for."""
+
+    variant: str
+    canonical: tuple[str, ...]
+
+
+def load_synonyms(path: Path) -> list[SynonymEntry]:
+    """Read Rasa-format `synonym:` blocks; the value may list several plan words separated by spaces."""
+    if not path.is_file():
+        return []
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries: list[SynonymEntry] = []
+    for block in data.get("nlu") or []:
+        if not isinstance(block, dict) or "synonym" not in block:
+            continue
+        canonical = tuple(str(block["synonym"]).split())
+        for line in str(block.get("examples") or "").splitlines():
+            variant = line.strip().removeprefix("-").strip()
+            if variant:
+                entries.append(SynonymEntry(variant, canonical))
+    return entries
+
+
+def read_dictionary_words(path: Path) -> list[str]:
+    """The words of a jieba user dictionary (word [freq] [tag] per line)."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split()[0] for line in lines if line.strip() and not line.startswith("#")]
+
+
+@dataclass
+class ChineseText:
+    """Normalises and tokenises Chinese; heavy resources (jieba, OpenCC, pinyin) load in `warm_up`."""
+
+    dictionary: Path = DOMAIN_DICTIONARY
+    synonyms_file: Path = DEFAULT_SYNONYMS
+    extra_words: Iterable[str] = ()
+    _tokenizer: Any = field(default=None, init=False, repr=False)
+    _converter: Any = field(default=None, init=False, repr=False)
+    _synonyms: list[SynonymEntry] = field(default_factory=list, init=False, repr=False)
+    _homophones: dict[tuple[str, ...], str] = field(default_factory=dict, init=False, repr=False)
+    _vocabulary: frozenset[str] = field(default_factory=frozenset, init=False, repr=False)
+    _repaired: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
+    def warm_up(self) -> None:
+        """Load jieba with the domain dictionary, OpenCC and the synonym and homophone tables (shared by
+        every ChineseText with the same files and words, so a process loads them once)."""
+        if self._tokenizer is not None:
+            return
+        resources = _load_resources(
+            _file_key(self.dictionary), _file_key(self.synonyms_file), tuple(sorted(set(self.extra_words)))
+        )
+        self._converter, self._synonyms, self._vocabulary, self._homophones, self._tokenizer = resources
+
+    @property
+    def vocabulary_size(self) -> int:
+        self.warm_up()
+        return len(self._homophones)
+
+    def normalize(self, text: str) -> str:
+        """NFKC, Traditional → Simplified, spaces inside Chinese removed, other runs of space folded."""
+        self.warm_up()
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text).replace("\ufffd", " ")
+        text = self._converter.convert(text)
+        text = _SPACE_BETWEEN_CJK.sub("", text)
+        text = _SPACE_AROUND_DIGITS.sub("", text)
+        text = _COUNTED.sub(lambda m: _arabic(m.group(1)), text)
+        text = _NUMERAL.sub(lambda m: _arabic(m.group(1)), text)
+        return _WHITESPACE.sub(" ", text).strip()
+
+    @staticmethod
+    def has_chinese(text: str) -> bool:
+        """Whether the text holds any Chinese character (queries without one cannot match the plans)."""
+        return bool(_HAN.search(text))
+
+    def tokenize(self, text: str) -> list[str]:
+        """Search-mode jieba tokens of normalised text, without stop words and punctuation."""
+        self.warm_up()
+        return self._search_tokens(self._tokenizer.lcut(self.normalize(text).lower()))
+
+    def terms(self, text: str) -> list[str]:
+        """Retrieval terms: jieba tokens plus character bigrams of what is left once stop words are cut
+        out, which catch partial and unsegmented matches (日间照料点 ~ 日间照料服务点)."""
+        return self.terms_and_characters(text)[0]
+
+    def terms_and_characters(self, text: str) -> tuple[list[str], list[str]]:
+        """(`terms`, the single Chinese characters of the same content, each marked with CHARACTER_MARK)
+        from one segmentation. Characters are the back-off when words differ (饭堂 ~ 食堂, 失智 ~ 智力):
+        retrievers weigh them low."""
+        self.warm_up()
+        words = self._tokenizer.lcut(self.normalize(text).lower())
+        runs = _HAN_RUN.findall("".join(w if w not in STOP_WORDS else " " for w in words))
+        bigrams = [f"_{run[i : i + 2]}" for run in runs for i in range(len(run) - 1)]
+        characters = [f"{CHARACTER_MARK}{char}" for run in runs for char in run]
+        return self._search_tokens(words) + bigrams, characters
+
+    def _search_tokens(self, words: list[str]) -> list[str]:
+        """jieba's search mode from one segmentation: the dictionary words of 2 and 3 characters inside each
+        longer word come before it (what lcut_for_search does, without cutting the text twice)."""
+        frequency = self._tokenizer.FREQ
+        tokens: list[str] = []
+        for word in words:
+            for size in (2, 3):
+                if len(word) > size:
+                    tokens += [
+                        word[i : i + size] for i in range(len(word) - size + 1) if frequency.get(word[i : i + size])
+                    ]
+            tokens.append(word)
+        return [t for t in tokens if t not in STOP_WORDS and _TOKEN_KEEP.search(t) and not _LONE_ASCII.fullmatch(t)]
+
+    def repair_homophones(self, text: str) -> str:
+        """Replace runs that sound like a domain word but are written otherwise (高灵补贴 → 高龄补贴, 住餐点 →
+        助餐点). A run is replaced only when it spans whole jieba tokens and one of them is not a real word or
+        a lone character: correct text (护理员, 消费权益, 养老园区, 忠心敬老院) is left alone.
+        Pinyin is slow, and one question is repaired several times on its way: results are memoised."""
+        repaired = self._repaired.get(text)
+        if repaired is None:
+            if len(self._repaired) >= _MEMO_SIZE:
+                self._repaired.clear()
+            repaired = self._repaired[text] = self._repair_homophones(text)
+        return repaired
+
+    def _repair_homophones(self, text: str) -> str:
+        self.warm_up()
+        from pypinyin import lazy_pinyin
+
+        syllables = lazy_pinyin(text, errors=lambda chars: list(chars))
+        if len(syllables) != len(text):
+            return text
+        tokens = self._tokenizer.lcut(text)
+        starts = list(itertools.accumulate((len(token) for token in tokens), initial=0))
+        token_at = {start: token for start, token in zip(starts, tokens, strict=False)}
+        out = list(text)
+        i = 0
+        while i < len(text):
+            for size in range(6, 2, -1):
+                word = self._homophones.get(tuple(syllables[i : i + size]))
+                if (
+                    word
+                    and _HAN.match(text[i])
+                    and "".join(out[i : i + size]) != word
+                    and self._is_misheard(i, i + size, token_at)
+                ):
+                    out[i : i + size] = list(word)
+                    i += size - 1
+                    break
+            i += 1
+        return "".join(out)
+
+    def _is_misheard(self, start: int, end: int, token_at: dict[int, str]) -> bool:
+        """Whether text[start:end] is made of whole tokens, at least one of them no real word of its own."""
+        if start not in token_at:
+            return False
+        spanned: list[str] = []
+        position = start
+        while position < end:
+            token = token_at.get(position)
+            if token is None:
+                return False
+            spanned.append(token)
+            position += len(token)
+        if position != end:
+            return False
+        frequency = self._tokenizer.FREQ
+        if len(spanned) == 1 and frequency.get(spanned[0]):
+            return False
+        return any(len(token) == 1 or not frequency.get(token) for token in spanned)
+
+    def expand_query(self, text: str) -> str:
+        """Normalised query with homophones repaired and the plan words of colloquial synonyms appended."""
+        own, added = self.query_parts(text)
+        return f"{own}、{added}" if added else own
+
+    def query_parts(self, text: str) -> tuple[str, str]:
+        """(the user's words normalised, homophones repaired; the plan words their colloquial synonyms add,
+        separated by 、 so that no bigram spans two of them, "" when none). Retrievers may weigh the second
+        part below the first."""
+        text = self.repair_homophones(self.normalize(text))
+        joined = _VERB_INFIX.sub("", text)
+        added: list[str] = []
+        for entry in self._synonyms:
+            if entry.variant in text or entry.variant in joined:
+                added.extend(word for word in entry.canonical if word not in text and word not in added)
+        return text, "、".join(added)
+
+    def query_tokens(self, text: str) -> list[str]:
+        """Tokens of the expanded query: what retrievers match against."""
+        return self.tokenize(self.expand_query(text))
+
+
+def _arabic(numeral: str) -> str:
+    """'八十' → '80', '三' → '3', '一百二十' → '120', '两千' → '2000'; anything else is returned unchanged."""
+    total, digit = 0, None
+    for char in numeral:
+        if char in _DIGIT_OF:
+            if digit is not None:
+                return numeral  # 二三: not a number
+            digit = _DIGIT_OF[char]
+        else:
+            unit = {"十": 10, "百": 100, "千": 1000}[char]
+            total += (1 if digit is None else digit) * unit
+            digit = None
+    return str(total + (digit or 0))
+
+
+def _file_key(path: Path) -> tuple[str, float]:
+    """A path with its modification time, so an edited file is read again."""
+    return str(path), path.stat().st_mtime if path.is_file() else -1.0
+
+
+@functools.lru_cache(maxsize=4)
+def _load_resources(
+    dictionary: tuple[str, float], synonyms_file: tuple[str, float], extra_words: tuple[str, ...]
+) -> tuple[Any, list[SynonymEntry], frozenset[str], dict[tuple[str, ...], str], Any]:
+    """(OpenCC converter, synonyms longest first, vocabulary, homophone index, jieba tokenizer)."""
+    import jieba
+    import opencc
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    dictionary_path, synonyms_path = Path(dictionary[0]), Path(synonyms_file[0])
+    tokenizer = jieba.Tokenizer()
+    if dictionary_path.is_file():
+        tokenizer.load_userdict(str(dictionary_path))
+    synonyms = sorted(load_synonyms(synonyms_path), key=lambda e: len(e.variant), reverse=True)
+    vocabulary = {*read_dictionary_words(dictionary_path), *extra_words}
+    vocabulary |= {word for entry in synonyms for word in entry.canonical}
+    for word in extra_words:
+        tokenizer.add_word(word, freq=max(2000, 500 * len(word)))
+    known = frozenset(w for w in vocabulary | {e.variant for e in synonyms} if len(w) >= 2)
+    homophones = _homophone_index(vocabulary)  # plan words only: colloquial variants may be typos themselves
+    return opencc.OpenCC("t2s"), synonyms, known, homophones, tokenizer
+
+
+def _homophone_index(words: Iterable[str]) -> dict[tuple[str, ...], str]:
+    """Toneless pinyin of each Chinese word of 3–6 characters → the word; sounds shared by two words are dropped."""
+    from pypinyin import lazy_pinyin
+
+    index: dict[tuple[str, ...], str] = {}
+    clashes: set[tuple[str, ...]] = set()
+    for word in words:
+        if not 3 <= len(word) <= 6 or not all(_HAN.match(ch) for ch in word):
+            continue
+        key = tuple(lazy_pinyin(word))
+        if key in index and index[key] != word:
+            clashes.add(key)
+        index.setdefault(key, word)
+    for key in clashes:
+        del index[key]
+    return index
