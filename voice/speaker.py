@@ -1,22 +1,23 @@
 """The public facade: `Speaker(settings).synthesize(text, fmt)` → SpeechResult, and `to_speech_text(text)`.
 
-Text is normalised for speech, split at sentence ends, spoken by the first engine that works (gTTS, edge-tts,
-espeak-ng in the configured order), joined with a pause between sentences and encoded to the asked format.
-An engine that fails (timeout, HTTP 429/403, any error) is logged once, rested for a while, and the next
-engine speaks; the caller only sees an error when no engine at all can speak.
+Text is normalised for speech, split at sentence ends, spoken by the first engine that works (by default the
+offline neural voice, then espeak-ng; gTTS / edge-tts only where configured), joined with a pause between
+sentences and encoded to the asked format. An engine that fails (timeout, HTTP 429/403, any error) is logged
+once, rested for a while (see engine_health.py), and the next engine speaks; the caller only sees an error
+when no engine at all can speak.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from voice.cache import AudioCache, cache_key
+from voice.engine_health import EngineHealth
 from voice.engines.base import EngineUnavailableError, SpeechEngine
 from voice.formats import AudioFormat, render
 from voice.normalize import has_speakable_text, to_speech_text
@@ -72,8 +73,7 @@ class Speaker:
         if cache is None and self.settings.cache_dir is not None:
             cache = AudioCache(self.settings.cache_dir, self.settings.cache_max_bytes)
         self.cache = cache
-        self._clock = clock
-        self._resting_until: dict[str, float] = {}
+        self.health = EngineHealth(self.settings.engine_cooldown_s, self.settings.last_resort_interval_s, clock)
 
     @property
     def engines(self) -> list[SpeechEngine]:
@@ -99,45 +99,74 @@ class Speaker:
     def synthesize(self, text: str, fmt: AudioFormat = AudioFormat.OGG_OPUS) -> SpeechResult:
         """Audio of `text` in `fmt` from the first engine that works (cache first).
 
-        Engines resting after a recent failure are skipped, unless every other engine fails too: then they
-        get one more try rather than leaving the answer silent.
+        Engines resting after a recent failure are skipped at once. Only when every other engine fails too
+        does a resting engine get a last-resort try — by one caller at a time, at most once per
+        `last_resort_interval_s` — rather than leaving the answer silent.
         """
         speech, sentences, truncated = self.prepare(text)
         failures: list[str] = []
         resting: list[SpeechEngine] = []
         for engine in self.engines:
-            if self._clock() < self._resting_until.get(engine.name, -math.inf):
+            if self.health.is_resting(engine.name):
                 log.debug("TTS engine %s is resting after a failure; skipped", engine.name)
                 resting.append(engine)
                 continue
             if (result := self._attempt(engine, speech, sentences, truncated, fmt, failures)) is not None:
                 return result
         for engine in resting:
-            if (result := self._attempt(engine, speech, sentences, truncated, fmt, failures)) is not None:
+            if (result := self._cached(engine, speech, truncated, fmt)) is not None:
                 return result
+            if not self.health.claim_last_resort(engine.name):
+                failures.append(f"{engine.name}: resting after a failure")
+                continue
+            try:
+                if (result := self._attempt(engine, speech, sentences, truncated, fmt, failures)) is not None:
+                    return result
+            finally:
+                self.health.release_last_resort(engine.name)
         raise SpeechUnavailableError("all TTS engines failed: " + "; ".join(failures),
                                      "语音暂时无法生成，请看文字回答。")
+
+    def warm_up(self) -> None:
+        """Load the first offline engine now (the neural voice takes about a second), not at the first answer."""
+        for engine in self.engines:
+            warm = getattr(engine, "warm_up", None)
+            if warm is None:
+                continue
+            try:
+                warm()
+            except Exception as exc:  # a voice that cannot load is rested like any failing engine
+                self._rest(engine, exc)
+                continue
+            return
+
+    def _key(self, engine: SpeechEngine, speech: str, fmt: AudioFormat) -> str:
+        return cache_key(speech, engine.identity(), fmt, self.settings.sentence_pause_ms)
+
+    def _cached(self, engine: SpeechEngine, speech: str, truncated: bool, fmt: AudioFormat) -> SpeechResult | None:
+        if self.cache is not None and (audio := self.cache.get(self._key(engine, speech, fmt))) is not None:
+            return SpeechResult(audio, fmt, engine.name, True, speech, truncated)
+        return None
 
     def _attempt(self, engine: SpeechEngine, speech: str, sentences: list[str], truncated: bool,
                  fmt: AudioFormat, failures: list[str]) -> SpeechResult | None:
         """One engine's try: its cached audio, else fresh synthesis; None (logged, rested) when it fails."""
-        key = cache_key(speech, engine.identity(), fmt, self.settings.sentence_pause_ms)
-        if self.cache is not None and (audio := self.cache.get(key)) is not None:
-            return SpeechResult(audio, fmt, engine.name, True, speech, truncated)
-        if self._resting_until.get(engine.name) == math.inf:
+        if (result := self._cached(engine, speech, truncated, fmt)) is not None:
+            return result
+        if self.health.is_unavailable(engine.name):
             failures.append(f"{engine.name}: not installed")
             return None
+        self.health.started(engine.name)
         try:
             audio = self._speak(engine, sentences, fmt)
         except Exception as exc:  # any engine error falls through to the next engine
-            if engine.name not in self._resting_until or self._clock() >= self._resting_until[engine.name]:
-                self._rest(engine, exc)
+            self._rest(engine, exc)
             failures.append(f"{engine.name}: {exc}")
             return None
-        self._resting_until.pop(engine.name, None)
+        self.health.succeeded(engine.name)
         if self.cache is not None:
             try:
-                self.cache.put(key, audio)
+                self.cache.put(self._key(engine, speech, fmt), audio)
             except OSError as exc:
                 log.warning("TTS cache not writable (%s); audio not cached", exc)
         return SpeechResult(audio, fmt, engine.name, False, speech, truncated)
@@ -147,7 +176,8 @@ class Speaker:
         return await asyncio.to_thread(self.synthesize, text, fmt)
 
     def _speak(self, engine: SpeechEngine, sentences: list[str], fmt: AudioFormat) -> bytes:
-        workers = max(1, min(self.settings.parallel_sentences, len(sentences)))
+        limit = getattr(engine, "sentence_workers", None) or self.settings.parallel_sentences
+        workers = max(1, min(self.settings.parallel_sentences, limit, len(sentences)))
         if workers == 1:
             pieces = [engine.synthesize(sentence) for sentence in sentences]
         else:  # online engines spend most time waiting on the network; order is kept by map
@@ -160,6 +190,6 @@ class Speaker:
 
     def _rest(self, engine: SpeechEngine, exc: Exception) -> None:
         permanent = isinstance(exc, EngineUnavailableError)
-        self._resting_until[engine.name] = math.inf if permanent else self._clock() + self.settings.engine_cooldown_s
-        log.warning("TTS engine %s failed (%s); falling back to the next engine%s", engine.name, exc,
-                    "" if permanent else f" for {self.settings.engine_cooldown_s:g} s")
+        if self.health.failed(engine.name, permanent):
+            log.warning("TTS engine %s failed (%s); falling back to the next engine%s", engine.name, exc,
+                        "" if permanent else f" for {self.settings.engine_cooldown_s:g} s")

@@ -22,8 +22,9 @@ SENTENCES = ["到二零二五年，全区养老床位超过八千张。", "请�
 
 @pytest.fixture
 def routed(voice_settings: VoiceSettings, fake_gtts, fake_edge) -> VoiceSettings:  # type: ignore[no-untyped-def]
-    """Real engine order gtts → edge → espeak, with the two online engines pointed at the local fakes."""
-    return replace(voice_settings, gtts_base_url=fake_gtts.base_url, edge_url=fake_edge.base_url)
+    """Configured engine order gtts → edge → espeak, with the two online engines pointed at the local fakes."""
+    return replace(voice_settings, engines=("gtts", "edge", "espeak"), gtts_base_url=fake_gtts.base_url,
+                   edge_url=fake_edge.base_url)
 
 
 def _spoken_by_edge(fake_edge) -> list[str]:  # type: ignore[no-untyped-def]
@@ -156,14 +157,23 @@ def test_edge_endpoint_override_is_undone(fake_edge) -> None:  # type: ignore[no
     assert before.startswith("wss://speech.platform.bing.com/")
 
 
-def test_a_resting_engine_is_still_tried_when_nothing_else_speaks(routed: VoiceSettings, fake_gtts,  # type: ignore[no-untyped-def]
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
-    speaker = Speaker(replace(routed, engines=("gtts",), cache_dir=None, engine_cooldown_s=600))
+def test_a_lone_failing_engine_is_not_retried_on_every_call(routed: VoiceSettings, fake_gtts,  # type: ignore[no-untyped-def]
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    now = [1000.0]
+    settings = replace(routed, engines=("gtts",), cache_dir=None, engine_cooldown_s=600, last_resort_interval_s=30)
+    speaker = Speaker(settings, clock=lambda: now[0])
     fake_gtts.mode = "http429"
+    for _ in range(3):  # the first call tries gTTS; the next ones fail at once, no request sent
+        with pytest.raises(SpeechUnavailableError):
+            speaker.synthesize("高龄津贴每月发放。", AudioFormat.MP3)
+    assert len(fake_gtts.requests) == 1 and len(_fallback_warnings(caplog)) == 1
+    now[0] += 31  # still resting, but as the only hope it gets one last-resort try per 30 s
     with pytest.raises(SpeechUnavailableError):
         speaker.synthesize("高龄津贴每月发放。", AudioFormat.MP3)
     with pytest.raises(SpeechUnavailableError):
         speaker.synthesize("高龄津贴每月发放。", AudioFormat.MP3)
     assert len(fake_gtts.requests) == 2 and len(_fallback_warnings(caplog)) == 1  # tried again, logged once
+    now[0] += 31
     fake_gtts.mode = "ok"
     assert speaker.synthesize("高龄津贴每月发放。", AudioFormat.MP3).engine == "gtts"
+    assert speaker.synthesize("护理补贴按季度发放。", AudioFormat.MP3).engine == "gtts"  # rest is over

@@ -6,11 +6,15 @@ from voice.engines.base import SpeechEngine
 from voice.engines.edge_engine import EdgeEngine
 from voice.engines.espeak_engine import EspeakEngine
 from voice.engines.gtts_engine import GttsEngine
+from voice.engines.neural_engine import NeuralEngine
 from voice.settings import VoiceSettings
 
 
 def build_engine(name: str, settings: VoiceSettings) -> SpeechEngine:
-    """One engine by its settings name: 'gtts', 'edge' or 'espeak'."""
+    """One engine by its settings name: 'neural', 'gtts', 'edge' or 'espeak' (nothing heavy is loaded here)."""
+    if name == "neural":
+        return NeuralEngine(settings.neural_speed, settings.neural_seed, settings.neural_threads,
+                            settings.model_dir, settings.neural_clause_pause_ms)
     if name == "gtts":
         return GttsEngine(settings.gtts_lang, settings.gtts_tld, settings.gtts_slow, settings.timeout_s,
                           settings.gtts_base_url)
