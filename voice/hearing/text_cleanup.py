@@ -1,0 +1,71 @@
+"""What Whisper hears, tidied: Simplified characters, Chinese punctuation, no subtitle-credit hallucinations.
+
+Homophone repair (高灵补贴 → 高龄补贴) is the bot's job; this module only undoes Whisper's own habits:
+Traditional characters (it often writes 補貼), spaces between Chinese words, ASCII or doubled punctuation, and
+the captions it invents on silence or noise ("字幕由Amara.org社区提供", "请不吝点赞订阅").
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+# Phrases Whisper produces from silence, music or noise (subtitle credits of its training videos).
+HALLUCINATIONS: tuple[str, ...] = (
+    "字幕由Amara.org社区提供", "字幕由Amara.org社群提供", "请不吝点赞订阅转发打赏支持明镜与点点栏目",
+    "请不吝点赞 订阅 转发 打赏支持明镜与点点栏目", "明镜与点点栏目", "点赞订阅转发打赏", "中文字幕志愿者",
+    "谢谢观看", "感谢观看", "谢谢大家观看", "字幕by索兰娅", "优优独播剧场", "YoYo Television Series Exclusive",
+)
+_ASCII_TO_CJK = {",": "，", ".": "。", "?": "？", "!": "！", ":": "：", ";": "；"}
+_converter: Any = None
+_converter_lock = threading.Lock()
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified Chinese (OpenCC t2s, a core dependency of the project)."""
+    global _converter
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                import opencc
+
+                _converter = opencc.OpenCC("t2s")
+    return str(_converter.convert(text))
+
+
+def strip_hallucinations(text: str) -> str:
+    """`text` without Whisper's invented subtitle credits."""
+    for phrase in HALLUCINATIONS:
+        text = text.replace(phrase, "")
+    return re.sub(r"^[（(【\[]?\s*字幕[^，。！？]*[)）】\]]?$", "", text.strip())
+
+
+def tidy_punctuation(text: str) -> str:
+    """Chinese punctuation, no spaces between Chinese words, no doubled or dangling marks."""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"(?<=[" + CJK + r"，。？！：；、])\s+|\s+(?=[" + CJK + r"，。？！：；、])", "", text)
+    # ASCII marks next to Chinese become Chinese marks; "3.5" and "Wi-Fi" stay as they are
+    text = re.sub(r"(?<![0-9A-Za-z])[,.?!:;]|[,.?!:;](?![0-9A-Za-z])",
+                  lambda m: _ASCII_TO_CJK[m.group(0)], text)
+    text = re.sub(r"[…]+|\.{3,}|。{2,}", "。", text)
+    text = re.sub(r"([，、；：])[，、；：]+", r"\1", text)
+    text = re.sub(r"[，、；：]+([。！？])", r"\1", text)
+    text = re.sub(r"([。！？])[，、；：。！？]+", r"\1", text)
+    text = re.sub(r"[“”\"「」『』]", "", text)
+    return text.strip(" ，、；：")
+
+
+def clean_heard_text(raw: str) -> str:
+    """Whisper's raw text → what the bot should read (still before homophone repair)."""
+    return tidy_punctuation(strip_hallucinations(to_simplified(raw)))
+
+
+_REPEAT = re.compile(r"(.{2,12}?)\1{2,}")
+
+
+def collapse_repeats(text: str) -> tuple[str, bool]:
+    """A phrase said three or more times in a row (Whisper looping) kept once; True when any was collapsed."""
+    collapsed = _REPEAT.sub(r"\1", text)
+    return collapsed, collapsed != text
