@@ -3,15 +3,61 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.settings import KnowledgeSettings
 
+OFF_WORDS = ("0", "false", "off", "no")
 
-def _data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+
+class SettingError(ValueError):
+    """An environment variable with a value that cannot work; the message names it and what it takes."""
+
+
+def _data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "elderbot"
+
+
+def env_number(environ: Mapping[str, str], name: str, default: float, kind: type = float) -> float:
+    """A numeric setting; a value that is not a number is a SettingError naming the variable."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SettingError(f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number") from None
+
+
+def env_flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    return default if not raw else raw not in OFF_WORDS
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """The knobs of answering: the relevance gate, sentence re-ranking and the composer's budget."""
+
+    min_coverage: float = 0.3  # rarity-weighted share of the question's words the passages must hold
+    sentence_weight: float = 0.5  # re-ranking: best sentence against BM25
+    candidates: int = 20  # passages re-ranked
+    unseen_weight: float = 1.0  # weight of a question word no plan uses
+    sentence_b: float = 0.2  # length normalisation of sentence scores
+    max_sentences: int = 3  # composer: sentences quoted at most
+    max_chars: int = 240  # composer: characters quoted at most
+    conversation_max_age_s: float = 30 * 24 * 3600  # a conversation untouched this long is forgotten
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AnswerSettings:
+        """ELDERBOT_MIN_COVERAGE, ELDERBOT_CONVERSATION_MAX_AGE_S; the rest are measured defaults."""
+        env = os.environ if environ is None else environ
+        return cls(min_coverage=env_number(env, "ELDERBOT_MIN_COVERAGE", cls.min_coverage),
+                   conversation_max_age_s=env_number(env, "ELDERBOT_CONVERSATION_MAX_AGE_S",
+                                                     cls.conversation_max_age_s))
 
 
 @dataclass(frozen=True)
@@ -19,6 +65,7 @@ class BotSettings:
     """One place for every setting a channel needs; secrets come from the environment only."""
 
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
+    answers: AnswerSettings = field(default_factory=AnswerSettings)
     backend: str = "embedded"
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_fallback: bool = True
@@ -33,23 +80,31 @@ class BotSettings:
     voice_replies: bool = True
 
     @classmethod
-    def from_env(cls) -> BotSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> BotSettings:
         """ELDERBOT_BACKEND (embedded|rasa), RASA_URL, ELDERBOT_RASA_FALLBACK (answer with the embedded core
         when Rasa is down; default on), TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL,
         TELEGRAM_WEBHOOK_URL, REDIS_URL, ELDERBOT_API_KEY, ELDERBOT_HOST, ELDERBOT_PORT, ELDERBOT_DATA_DIR."""
-        env = os.environ
+        env = os.environ if environ is None else environ
         return cls(
-            knowledge=KnowledgeSettings.from_env(),
+            knowledge=KnowledgeSettings.from_env(env),
+            answers=AnswerSettings.from_env(env),
             backend=env.get("ELDERBOT_BACKEND", "embedded"),
             rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005"),
-            rasa_fallback=env.get("ELDERBOT_RASA_FALLBACK", "1") not in ("0", "false", "off"),
-            data_dir=Path(env["ELDERBOT_DATA_DIR"]) if env.get("ELDERBOT_DATA_DIR") else _data_dir(),
+            rasa_fallback=env_flag(env, "ELDERBOT_RASA_FALLBACK", True),
+            data_dir=Path(env["ELDERBOT_DATA_DIR"]) if env.get("ELDERBOT_DATA_DIR") else _data_dir(env),
             telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", ""),
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
             redis_url=env.get("REDIS_URL", ""),
-            api_key=env.get("ELDERBOT_API_KEY", ""),
+            api_key=env.get("ELDERBOT_API_KEY", "").strip(),
             host=env.get("ELDERBOT_HOST", "127.0.0.1"),
-            port=int(env.get("ELDERBOT_PORT", "8000")),
-            voice_replies=env.get("ELDERBOT_VOICE_REPLIES", "1") not in ("0", "false", "off"),
+            port=_port(env),
+            voice_replies=env_flag(env, "ELDERBOT_VOICE_REPLIES", True),
         )
+
+
+def _port(environ: Mapping[str, str]) -> int:
+    port = int(env_number(environ, "ELDERBOT_PORT", 8000, int))
+    if not 0 < port < 65536:
+        raise SettingError(f"ELDERBOT_PORT={port} is not a port (1-65535)")
+    return port

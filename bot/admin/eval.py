@@ -17,20 +17,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.admin.evaluation import read_jsonl, score
-    from bot.dialogue.backends import build_embedded_core
-    from bot.dialogue.seam import Turn
+    from bot.admin.evaluation import ask_all, read_jsonl, score
+    from bot.dialogue.core import DialogueCore
+    from bot.dialogue.embedded import EmbeddedBackend
     from bot.settings import BotSettings
+    from knowledge.retrieval.search import KnowledgeBase
 
     if not args.file.is_file():
         print(f"没有这个文件：{args.file}", file=sys.stderr)
         return 2
     items = read_jsonl(args.file)
-    core = build_embedded_core(BotSettings.from_env())
-    core.warm_up()
-    answers = [core.respond(Turn(str(item.get("question", "")))).to_dict() for item in items]
+    settings = BotSettings.from_env()  # conversations in memory: an evaluation leaves no state behind
+    backend = EmbeddedBackend(DialogueCore(KnowledgeBase(settings.knowledge),
+                                           settings.knowledge.index_dir / "intent-classifier.pkl",
+                                           settings=settings.answers))
+    backend.warm_up()
+    answers = ask_all(backend, items)
     if args.answers:
         args.answers.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers), "utf-8")
-    for line in score(items, answers, k=args.k).lines():
+    short_names = [region.short_name for region in backend.regions()]
+    for line in score(items, answers, short_names, k=args.k).lines():
         print(line)
     return 0

@@ -8,6 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.channels.cli.options import add_location_arguments
+from bot.channels.cli.options import settings_from as cli_settings
+
 
 def register(subparsers: Any) -> None:
     """Add the `index` subcommand."""
@@ -26,24 +29,9 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def add_location_arguments(parser: argparse.ArgumentParser) -> None:
-    """--plans-dir / --index-dir, overriding ELDERBOT_PLANS_DIR / ELDERBOT_INDEX_DIR."""
-    parser.add_argument("--plans-dir", type=Path, help="plans folder with manifest.csv (default: $ELDERBOT_PLANS_DIR)")
-    parser.add_argument("--index-dir", type=Path, help="index folder (default: $ELDERBOT_INDEX_DIR)")
-
-
 def settings_from(args: argparse.Namespace) -> Any:
     """KnowledgeSettings from the environment, with the command line's folders on top."""
-    from dataclasses import replace
-
-    from knowledge.settings import KnowledgeSettings
-
-    settings = KnowledgeSettings.from_env()
-    if getattr(args, "plans_dir", None):
-        settings = replace(settings, plans_dir=args.plans_dir)
-    if getattr(args, "index_dir", None):
-        settings = replace(settings, index_dir=args.index_dir)
-    return settings
+    return cli_settings(args).knowledge
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ Every channel reaches it through `respond(Turn) -> Reply`."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,14 @@ from bot.dialogue.relevance import (
     states,
 )
 from bot.dialogue.scoring import SentenceScorer, average_sentence_length
-from bot.dialogue.seam import Action, Reply, Turn
-from bot.dialogue.state import ConversationState, ConversationStore
+from bot.dialogue.seam import Action, Reply, Source, Turn
+from bot.dialogue.state import ConversationState, ConversationStore, MemoryConversations
+from bot.settings import AnswerSettings
 from knowledge.retrieval.passages import Hit
 from knowledge.retrieval.search import KnowledgeBase, QueryError
 from knowledge.topics import TOPICS
 
-TOPIC_INTENTS = frozenset({"subsidy", "elder_university", "station", "meal", "policy_other"})
+TOPIC_INTENTS = frozenset({*(t.name for t in TOPICS.values() if t.is_intent), "policy_other"})
 SMALLTALK = {
     "greet": replies.GREETING,
     "goodbye": replies.GOODBYE,
@@ -63,23 +65,20 @@ class DialogueCore:
         self,
         knowledge: KnowledgeBase,
         classifier_cache: Path,
-        composer: AnswerComposer | None = None,
         conversations: ConversationStore | None = None,
-        min_coverage: float = 0.3,
-        sentence_weight: float = 0.5,
-        candidates: int = 20,
-        unseen_weight: float = 1.0,
-        sentence_b: float = 0.2,
+        settings: AnswerSettings | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.classifier_cache = classifier_cache
-        self.composer = composer or AnswerComposer()
-        self.conversations = conversations or ConversationStore()
-        self.min_coverage = min_coverage
-        self.sentence_weight = sentence_weight
-        self.candidates = candidates
-        self.unseen_weight = unseen_weight
-        self.sentence_b = sentence_b
+        self.settings = settings = settings or AnswerSettings()
+        self.composer = AnswerComposer(settings.max_sentences, settings.max_chars)
+        self.conversations = conversations or MemoryConversations()
+        self.min_coverage = settings.min_coverage
+        self.sentence_weight = settings.sentence_weight
+        self.candidates = settings.candidates
+        self.unseen_weight = settings.unseen_weight
+        self.sentence_b = settings.sentence_b
+        self._warm_lock = threading.Lock()
         self._sentence_length = 40.0
         self._classifier: IntentClassifier | None = None
         self._rarity: TermRarity | None = None
@@ -87,12 +86,15 @@ class DialogueCore:
         self.facilities = FacilityAnswerer(knowledge)
 
     def warm_up(self) -> None:
-        """Open the index and train (or load) the intent classifier."""
-        index = self.knowledge.warm_up()
-        if self._classifier is None:
-            self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
-            self._rarity = TermRarity([p.section + p.text for p in index.store.passages])
-            self._sentence_length = average_sentence_length(p.text for p in index.store.passages)
+        """Open the index and train (or load) the intent classifier; once, even when two first turns race."""
+        if self._classifier is not None:
+            return
+        with self._warm_lock:
+            if self._classifier is None:
+                index = self.knowledge.warm_up()
+                self._rarity = TermRarity([p.section + p.text for p in index.store.passages])
+                self._sentence_length = average_sentence_length(p.text for p in index.store.passages)
+                self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
 
     def region_names(self) -> list[str]:
         return [r.short_name for r in self.knowledge.index.gazetteer.regions]
@@ -110,6 +112,9 @@ class DialogueCore:
         reply = self._dispatch(text, prediction, state, turn.staff)
         if prediction.name not in ("repeat", "ask_more"):
             state.last_reply = reply
+        if reply.action is not Action.CLARIFY_REGION:
+            state.pending_question = ""  # answered, or another question came instead: nothing waits any more
+        self.conversations.put(turn.conversation, state)
         return reply
 
     def _predict(self, text: str, state: ConversationState) -> IntentPrediction:
@@ -191,8 +196,9 @@ class DialogueCore:
         if detail and not states(question.asked, composed.sentences, question.normalized):
             return _say(intent, confidence, replies.no_detail(detail, short), Action.FALLBACK, region)
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
-        state.remaining = sources[len(composed.cited) :]
-        reply = Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region, sources[:5])
+        state.remaining = sources_of(sources[len(composed.cited) :])
+        reply = Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region,
+                      sources_of(sources[:5]))
         return self._with_facilities(text, intent, region, reply)
 
     def _with_facilities(self, text: str, intent: str, region: str, reply: Reply) -> Reply:
@@ -204,7 +210,8 @@ class DialogueCore:
         answer = "\n".join([*found.lines, *dict.fromkeys(citations)])
         if found.sources:
             speech = "，".join(line.lstrip("· ") for line in found.lines[:4])
-            sources = [*found.sources, *(h for h in reply.sources if h not in found.sources)][:5]
+            cited = sources_of(found.sources)
+            sources = [*cited, *(s for s in reply.sources if s not in cited)][:5]
             return Reply(intent, reply.confidence, Action.ANSWER, answer, speech, region, sources)
         return Reply(intent, reply.confidence, Action.ANSWER, f"{answer}\n{reply.answer}",
                      f"{found.lines[0]}{reply.speech}", region, reply.sources)
@@ -235,19 +242,32 @@ class DialogueCore:
     def _weigh(self, word: str) -> float:
         return self._rarity.weight(word) if self._rarity else 1.0
 
+    def compare_sources(self, text: str, topic: str | None = None) -> dict[str, tuple[Source, str, str]]:
+        """Each region's best cited sentence for a query, through the same relevance gate as every answer;
+        a region whose plan says nothing relevant is left out."""
+        self.warm_up()
+        query = text if topic is None else f"{text} {' '.join(TOPICS[topic].search_words)}"
+        found: dict[str, tuple[Source, str, str]] = {}
+        for region in self.knowledge.region_names():
+            composed = self._compose(text, self.knowledge.search(query, region=region, k=3))
+            if composed is not None:
+                speech = composed.speech.split("：", 1)[-1]
+                found[region] = (source_of(composed.cited[0]), composed.sentences[0], speech)
+        return found
+
     def _compare(self, text: str, intent: str, confidence: float, regions: list[str]) -> Reply:
         """Region by region, one best sentence each, for staff or a question naming several regions."""
+        found = self.compare_sources(text)
         lines, speech, sources = [], [], []
         for region in regions:
-            composed = self._compose(text, self.knowledge.search(text, region=region, k=3))
             short = self.knowledge.index.gazetteer.short_name(region)
-            if composed is None:
+            if region not in found:
                 lines.append(f"【{short}】规划里没有找到相关内容。")
                 continue
-            hit = composed.cited[0]
-            lines.append(f"【{short}】{composed.sentences[0]}\n  出处：{hit.passage.citation}")
-            speech.append(f"{short}：{composed.speech.split('：', 1)[-1]}")
-            sources.append(hit)
+            source, sentence, spoken = found[region]
+            lines.append(f"【{short}】{sentence}\n  出处：{source.citation}")
+            speech.append(f"{short}：{spoken}")
+            sources.append(source)
         if not sources:
             return self._fallback(intent, confidence, None)
         return Reply(intent, confidence, Action.ANSWER, "\n".join(lines), "。".join(speech), None, sources)
@@ -262,10 +282,10 @@ class DialogueCore:
         """The next best passage of the last answer, whole."""
         if not state.remaining:
             return _say("ask_more", confidence, replies.NOTHING_MORE, Action.SMALLTALK, state.region)
-        hit = state.remaining.pop(0)
-        text = f"{hit.passage.text}\n出处：{hit.passage.citation}"
-        speech = f"{hit.passage.short_region}的规划里还说：{hit.passage.text}"
-        return Reply("ask_more", confidence, Action.ANSWER, text, speech, state.region, [hit])
+        source = state.remaining.pop(0)
+        text = f"{source.text}\n出处：{source.citation}"
+        speech = f"{source.short_region}的规划里还说：{source.text}"
+        return Reply("ask_more", confidence, Action.ANSWER, text, speech, state.region, [source])
 
     def _fallback(self, intent: str, confidence: float, region: str | None) -> Reply:
         short = self.knowledge.index.gazetteer.short_name(region) if region else None
@@ -335,6 +355,16 @@ def with_topic_words(question: str, expanded: str, intent: str, confidence: floa
     if topic is None or confidence < TOPIC_WORD_CONFIDENCE or topic.about(expanded):
         return question
     return f"{question} {' '.join(topic.search_words)}"
+
+
+def source_of(hit: Hit) -> Source:
+    """The seam's value for a retrieved passage."""
+    p = hit.passage
+    return Source(p.text, p.title, p.region, p.short_region, p.section, p.chunk_id, float(hit.score))
+
+
+def sources_of(hits: list[Hit]) -> list[Source]:
+    return [source_of(hit) for hit in hits]
 
 
 def _say(intent: str, confidence: float, text: str, action: Action, region: str | None = None) -> Reply:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from knowledge.facilities.geo import NearestIndex
 from knowledge.facilities.schema import TOPIC_TYPES, Facility, types_for
 from knowledge.facilities.store import PACKAGED_FACILITIES_DIR, combined, read_directory, region_matches
+from knowledge.topics import TOPICS
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,7 @@ _PLACE_SUFFIXES = _TOWN_SUFFIXES + _COUNTY_SUFFIXES
 MAX_TERM_CHARS = 40
 _PLACE_CUES = ("附近", "周边", "周围", "一带", "那边", "那里", "这边", "这里", "的", "有", "哪", "在", "里", "上",
                "街上", "社区", "村", "，", "。", "？", "?", "！", "!", " ")  # not 区/县: 江北区 is not 江北街道
-TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "meal": ("助餐", "食堂", "饭堂", "吃饭", "送餐", "配餐", "餐桌", "老年餐"),
-    "station": ("服务站", "服务中心", "日间照料", "日照", "托老", "幸福院", "互助", "驿站"),
-    "elder_university": ("老年大学", "老年学校", "老年教育", "上老年", "学习点"),
-    "institution": ("养老院", "敬老院", "福利院", "养老机构", "养护院", "护理院", "住养老", "康养"),
-}
+TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {t.name: t.asked_by for t in TOPICS.values() if t.asked_by}
 
 
 class PlaceLike(Protocol):
@@ -210,10 +206,6 @@ class FacilityDirectory:
                 self._plan_titles = {}
         title = self._plan_titles.get(facility.source)
         return f"《{title}》" if title else facility.source
-
-    def topic_types(self, topic: str) -> tuple[str, ...]:
-        """meal → (助餐点, 老年食堂) …; see knowledge.facilities.schema.TOPIC_TYPES."""
-        return TOPIC_TYPES[topic]
 
     def _candidates(self, query: str, places: Sequence[PlaceLike]) -> Iterable[tuple[MatchLevel, str, list[int]]]:
         """Candidate facility sets, most specific first: a facility's own name, the town, the county, the region."""

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from knowledge.topics import TOPICS
+
 COLUMNS: tuple[str, ...] = (
     "name", "type", "region", "county", "town", "address", "lat", "lon", "phone", "hours",
     "services", "beds", "status", "source", "source_quote",
@@ -36,12 +38,7 @@ TYPE_ALIASES: dict[str, str] = {
     "老年助餐点": "助餐点", "老年餐桌": "助餐点", "长者食堂": "老年食堂", "老年幸福食堂": "老年食堂",
     "老年学校": "老年大学", "特困供养设施": "敬老院", "特困人员供养服务设施": "敬老院", "福利院": "养老机构",
 }
-TOPIC_TYPES: dict[str, tuple[str, ...]] = {
-    "meal": ("助餐点", "老年食堂"),
-    "station": ("养老服务中心", "养老服务站", "日间照料中心", "幸福院", "农村互助养老点"),
-    "elder_university": ("老年大学",),
-    "institution": ("养老机构", "敬老院", "养老院"),
-}
+TOPIC_TYPES: dict[str, tuple[str, ...]] = {t.name: t.facility_types for t in TOPICS.values() if t.facility_types}
 QUOTE_SEPARATOR = "｜"
 CLOSING_MARK = "关停"
 MAX_FILE_BYTES = 50_000_000

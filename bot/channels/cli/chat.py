@@ -17,16 +17,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from bot.dialogue.backends import build_backend
-    from bot.dialogue.seam import Action, Turn
+    from bot.dialogue.seam import Action, Turn, build_backend
     from bot.settings import BotSettings
 
     console = Console()
     backend = build_backend(BotSettings.from_env())
     with console.status("正在准备规划资料…"):
-        warm_up = getattr(backend, "warm_up", None)
-        if warm_up:
-            warm_up()
+        backend.warm_up()
     console.print("[bold]银龄助手[/bold]：您好！请问想了解哪方面的养老政策？（输入“再见”或按 Ctrl-D 结束）")
     conversation = f"cli:{uuid.uuid4().hex[:8]}"
     region = args.region

@@ -8,7 +8,8 @@ import json
 import sys
 from typing import Any
 
-from bot.admin.index import add_location_arguments, settings_from
+from bot.channels.cli.options import add_location_arguments, settings_from
+from bot.dialogue.seam import BadQuery, DialogueBackend
 
 MAX_LINE_BYTES = 1_000_000
 
@@ -32,88 +33,88 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Search once, or answer every stdin line in --jsonl mode."""
-    from knowledge.ingest.corpus import CorpusError
-    from knowledge.retrieval.search import KnowledgeBase
+    from bot.dialogue.seam import build_backend
 
     if args.jsonl == bool(args.question):
         print("give a question, or --jsonl to read questions from stdin (not both)", file=sys.stderr)
         return 2
-    kb = KnowledgeBase(settings_from(args))
+    settings = settings_from(args)
+    backend = build_backend(settings)
     try:
-        kb.warm_up(progress=_note_building)
-    except CorpusError as exc:
+        backend.warm_up()
+    except OSError as exc:
+        print(f"cannot build the index in {settings.knowledge.index_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # a plans folder that cannot be read (CorpusError)
         print(f"plans folder problem: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:
-        print(f"cannot build the index in {kb.settings.index_dir}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
     if args.jsonl:
-        return answer_lines(kb, sys.stdin.buffer, sys.stdout, args.k)
-    return search_once(kb, args)
+        return answer_lines(backend, sys.stdin.buffer, sys.stdout, args.k)
+    return search_once(backend, args)
 
 
-def _note_building(message: str, done: int, total: int) -> None:
-    if done == 0 or done == total:
-        print(f"index: {message}", file=sys.stderr)
-
-
-def search_once(kb: Any, args: argparse.Namespace) -> int:
+def search_once(backend: DialogueBackend, args: argparse.Namespace) -> int:
     """Print the passages for one question: score, plan title, section, text."""
-    from knowledge.retrieval.search import QueryError
-
     try:
-        hits = kb.search(args.question, region=args.region, k=args.k)
-    except QueryError as exc:
+        found = backend.search(args.question, region=args.region, k=args.k)
+    except BadQuery as exc:
         print(exc, file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps([hit.to_source() for hit in hits], ensure_ascii=False, indent=1))
+        print(json.dumps([source.to_dict() for source in found], ensure_ascii=False, indent=1))
         return 0
-    if not hits:
+    if not found:
         print("规划里没有找到相关内容。可以换个说法，或问区县民政局、12345热线。")
         return 0
-    for rank, hit in enumerate(hits, start=1):
-        p = hit.passage
-        print(f"{rank}. [{hit.score:.2f}] {p.short_region} 《{p.title}》")
-        print(f"   {p.section}")
-        print(f"   {p.text}")
-        print(f"   ({p.chunk_id})")
+    for rank, source in enumerate(found, start=1):
+        print(f"{rank}. [{source.score:.2f}] {source.short_region} 《{source.title}》")
+        print(f"   {source.section}")
+        print(f"   {source.text}")
+        print(f"   ({source.chunk_id})")
     return 0
 
 
-def answer_lines(kb: Any, stdin: Any, stdout: Any, k: int) -> int:
+def answer_lines(backend: DialogueBackend, stdin: Any, stdout: Any, k: int) -> int:
     """One output line per input line, in order; a bad line gets {"error": …} and the rest go on."""
     for raw in stdin:
         if not raw.strip():
             continue
-        stdout.write(json.dumps(answer_line(kb, raw, k), ensure_ascii=False) + "\n")
+        stdout.write(json.dumps(answer_line(backend, raw, k), ensure_ascii=False) + "\n")
         stdout.flush()
     return 0
 
 
-def answer_line(kb: Any, raw: bytes, k: int) -> dict[str, object]:
+def answer_line(backend: DialogueBackend, raw: bytes, k: int) -> dict[str, object]:
     """{"sources": […]} for a good line, {"error": "…"} for anything else."""
-    from knowledge.retrieval.search import QueryError
+    item = read_json_line(raw)
+    if "error" in item:
+        return item
+    question, region = item.get("question"), item.get("region")
+    if not isinstance(question, str):
+        return {"error": '"question" must be a string'}
+    if region is not None and not isinstance(region, str):
+        return {"error": '"region" must be a string'}
+    try:
+        found = backend.search(question, region=region or None, k=k)
+    except BadQuery as exc:
+        return {"error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - one bad line must not end the stream
+        return {"error": f"search failed: {type(exc).__name__}: {exc}"}
+    return {"sources": [source.to_dict() for source in found]}
 
+
+def read_json_line(raw: bytes) -> dict[str, Any]:
+    """The JSON object of one input line, or {"error": "…"} saying kindly what is wrong with it."""
     if len(raw) > MAX_LINE_BYTES:
         return {"error": f"line too long ({len(raw)} bytes; at most {MAX_LINE_BYTES})"}
     try:
         item = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return {"error": "line is not UTF-8 text"}
+    except RecursionError:
+        return {"error": "line is nested too deeply"}
     except json.JSONDecodeError as exc:
         return {"error": f"line is not JSON: {exc.msg} at column {exc.colno}"}
     if not isinstance(item, dict):
         return {"error": 'each line must be a JSON object like {"question": "…"}'}
-    question, region = item.get("question"), item.get("region")
-    if not isinstance(question, str):
-        return {"error": '"question" must be a string'}
-    if region is not None and not isinstance(region, str | list):
-        return {"error": '"region" must be a string or a list of strings'}
-    try:
-        hits = kb.search(question, region=region or None, k=k)
-    except QueryError as exc:
-        return {"error": str(exc)}
-    except Exception as exc:  # noqa: BLE001 - one bad line must not end the stream
-        return {"error": f"search failed: {type(exc).__name__}: {exc}"}
-    return {"sources": [hit.to_source() for hit in hits]}
+    return item

@@ -62,9 +62,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _prepare_shared_files(settings: BotSettings) -> None:
     """Build the index and intent model once, here, so the workers only load them (no racing builders)."""
-    from bot.dialogue.backends import build_backend
+    from bot.dialogue.seam import build_backend
 
     print("elderbot serve: preparing the index and intent model for the workers…", file=sys.stderr)
-    warm = getattr(build_backend(settings), "warm_up", None)
-    if callable(warm):
-        warm()
+    build_backend(settings).warm_up()

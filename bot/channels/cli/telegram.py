@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             print(MISSING_LIBRARY, file=sys.stderr)
             return 2
         raise
-    from bot.dialogue.backends import BackendError
+    from bot.dialogue.seam import BackendError
 
     configure_logging(settings.telegram_token, args.verbose)
     try:

@@ -20,7 +20,6 @@ from bot.dialogue.seam import DialogueBackend
 from bot.settings import BotSettings
 
 if TYPE_CHECKING:
-    from knowledge.retrieval.search import KnowledgeBase
     from voice.speaker import Speaker
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -30,10 +29,9 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 
 
 def create_app(settings: BotSettings | None = None, backend: DialogueBackend | None = None,
-               knowledge: KnowledgeBase | None = None, speaker: Speaker | None = None,
-               warm_up: bool = False) -> FastAPI:
+               speaker: Speaker | None = None, warm_up: bool = False) -> FastAPI:
     """The app; engines not passed in are built from `settings` on first use (or at start with warm_up)."""
-    services = Services(settings or BotSettings.from_env(), backend=backend, knowledge=knowledge, speaker=speaker)
+    services = Services(settings or BotSettings.from_env(), backend=backend, speaker=speaker)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

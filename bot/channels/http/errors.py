@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from knowledge.retrieval.search import QueryError
+from bot.dialogue.seam import BadQuery
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Validation and query errors become 422 with a bilingual `detail`; plain HTTP errors get one too."""
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(QueryError, _on_query_error)
+    app.add_exception_handler(BadQuery, _on_query_error)
 
 
 class BodySizeLimit:

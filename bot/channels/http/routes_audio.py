@@ -27,11 +27,6 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 _AUDIO_CONTENT = {fmt.mime_type: {"schema": {"type": "string", "format": "binary"}} for fmt in AudioFormat}
 
 
-def hotline_conversation(call_id: str) -> str:
-    """The conversation id of a phone call: its state lives as long as the call."""
-    return f"call:{call_id}"
-
-
 @router.post("/speak", response_class=Response, summary="Read text aloud",
              responses={200: {"content": _AUDIO_CONTENT, "description": "mp3 audio/mpeg, ogg audio/ogg (Opus), "
                                                                         "wav8k audio/wav (8 kHz mono 16-bit)"}})
@@ -51,7 +46,7 @@ def speak(body: SpeakRequest, services: ServicesDep) -> Response:
 @router.post("/hotline", response_model=HotlineResponse, summary="Answer a caller and give phone-playable audio")
 def hotline(body: HotlineRequest, request: Request, services: ServicesDep) -> HotlineResponse:
     """One caller turn; the conversation is kept per call_id; action "handoff" means transfer to a person."""
-    reply = services.respond(Turn(text=body.text, conversation=hotline_conversation(body.call_id)))
+    reply = services.respond(Turn(text=body.text, conversation=services.conversation("hotline", body.call_id)))
     audio_url: str | None = None
     try:
         audio = services.speaker.synthesize(reply.speech or reply.answer, AudioFormat.WAV_8K).audio

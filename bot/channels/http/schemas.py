@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.dialogue.seam import topic_registry
+
 MAX_QUESTION_CHARS = 500
 MAX_SPEAK_CHARS = 1000
 MAX_REGION_CHARS = 40
@@ -15,13 +17,10 @@ CONVERSATION_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
 AUDIO_ID_PATTERN = r"^[0-9a-f]{64}$"
 
 
-class Topic(str, Enum):
-    """The four things the plans are asked about most."""
-
-    SUBSIDY = "subsidy"
-    ELDER_UNIVERSITY = "elder_university"
-    STATION = "station"
-    MEAL = "meal"
+# The topics of the one registry (knowledge.topics, through the seam): the search filter's enum and the
+# facility filter's pattern are made from it.
+Topic = Enum("Topic", {t.name.upper(): t.name for t in topic_registry()}, type=str)  # type: ignore[misc]
+FACILITY_TOPIC_PATTERN = "^(" + "|".join(t.name for t in topic_registry() if t.has_facilities) + ")$"
 
 
 class _Strict(BaseModel):
@@ -43,6 +42,7 @@ class Source(BaseModel):
     text: str
     title: str
     region: str
+    short_region: str
     section: str
     chunk_id: str
     score: float
@@ -59,6 +59,7 @@ class AskResponse(BaseModel):
     speech: str
     sources: list[Source]
     options: list[str]
+    understood: str = Field(description="the standalone question the turn was understood as")
 
 
 class SearchResponse(BaseModel):
@@ -73,6 +74,7 @@ class CompareRow(BaseModel):
     region: str
     short_region: str
     citation: str | None
+    sentence: str | None = Field(description="the sentence that answers, from the source")
     source: Source | None
 
 

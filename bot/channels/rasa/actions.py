@@ -32,10 +32,10 @@ NEEDS_REGION_SLOT = "needs_region"
 @lru_cache(maxsize=1)
 def shared_core() -> DialogueBackend:
     """The embedded core the action server's actions share, built once from the environment on first use."""
-    from bot.dialogue.backends import build_embedded_core
+    from bot.dialogue.seam import build_embedded_backend
     from bot.settings import BotSettings
 
-    return build_embedded_core(BotSettings.from_env())
+    return build_embedded_backend(BotSettings.from_env())
 
 
 def region_button(name: str) -> dict[str, str]:
@@ -66,7 +66,11 @@ class CoreAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Answer through the core; a failing core gets the kind fallback, never a crash."""
-        turn = Turn(self.core_text or user_text(tracker), tracker.sender_id, tracker.get_slot(REGION_SLOT))
+        metadata = tracker.latest_message.get("metadata")
+        metadata = metadata if isinstance(metadata, dict) else {}
+        region = metadata.get("region") or tracker.get_slot(REGION_SLOT)
+        staff = metadata.get("staff") is True
+        turn = Turn(self.core_text or user_text(tracker), tracker.sender_id, region, staff)
         try:
             reply = self.core.respond(turn)
         except Exception:
@@ -90,15 +94,14 @@ class CoreAction(Action, ABC):
             short = self.short_region(reply.region)
             if short != tracker.get_slot(REGION_SLOT):
                 events.append(SlotSet(REGION_SLOT, short))
-        from bot.dialogue.core import TOPIC_INTENTS
-
-        if reply.intent in TOPIC_INTENTS and reply.intent != tracker.get_slot(TOPIC_SLOT):
+        topics = {topic.name for topic in self.core.topics()}
+        if reply.intent in topics and reply.intent != tracker.get_slot(TOPIC_SLOT):
             events.append(SlotSet(TOPIC_SLOT, reply.intent))
         return events
 
     def short_region(self, region: str) -> str:
         """涪陵 for 重庆市涪陵区: the name the buttons use."""
-        return next((short for short in self.core.region_names() if short in region), region)
+        return next((r.short_name for r in self.core.regions() if r.name == region or r.short_name == region), region)
 
 
 class ActionAnswer(CoreAction):

@@ -28,7 +28,6 @@ from bot.channels.telegram.services import SERVICES_KEY, BotServices, SpeechReco
 if TYPE_CHECKING:
     from bot.dialogue.seam import DialogueBackend
     from bot.settings import BotSettings
-    from knowledge.facilities.directory import FacilityDirectory
     from voice.speaker import Speaker
 
 log = logging.getLogger(__name__)
@@ -42,12 +41,12 @@ COMMANDS = (
     BotCommand("voice", "语音回复：/voice on 或 /voice off"),
     BotCommand("help", "怎么用"),
 )
-# Only per-chat settings are kept: the district, voice on/off, a question waiting for its district.
+# Only per-chat settings are kept (voice on/off); the conversation (district, waiting question) is the core's.
 STORED = PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False)
 
 
 def build_application(settings: BotSettings, backend: DialogueBackend | None = None, speaker: Speaker | None = None,
-                      directory: FacilityDirectory | None = None, *, recognizer: SpeechRecognizer | None = None,
+                      *, recognizer: SpeechRecognizer | None = None,
                       persistence: BasePersistence[Any, Any, Any] | None = None,
                       limiter: ChatRateLimiter[Update] | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
     """The channel's Application: persistence, Bot API URL and outgoing rate limiter from settings, handlers added."""
@@ -60,7 +59,6 @@ def build_application(settings: BotSettings, backend: DialogueBackend | None = N
     application = builder.build()
     application.bot_data[SERVICES_KEY] = BotServices(
         settings=settings, backend=backend or _default_backend(settings), speaker=speaker or _default_speaker(),
-        directory=directory if directory is not None else _default_directory(settings),
         limiter=limiter or ChatRateLimiter(), recognizer=recognizer)
     add_handlers(application)
     return application
@@ -120,10 +118,8 @@ def run_application(application: Application[Any, Any, Any, Any, Any, Any], sett
 async def _prepare(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before the first update: the command menu, and the core warmed up so the first answer is not slow."""
     await application.bot.set_my_commands(COMMANDS)
-    backend = application.bot_data[SERVICES_KEY].backend
-    if (warm_up := getattr(backend, "warm_up", None)) is not None:
-        log.info("warming up the dialogue core (index and intent model)…")
-        await asyncio.to_thread(warm_up)
+    log.info("warming up the dialogue core (index and intent model)…")
+    await asyncio.to_thread(application.bot_data[SERVICES_KEY].backend.warm_up)
 
 
 def _outgoing_rate_limiter() -> Any:
@@ -137,7 +133,7 @@ def _outgoing_rate_limiter() -> Any:
 
 
 def _default_backend(settings: BotSettings) -> DialogueBackend:
-    from bot.dialogue.backends import build_backend
+    from bot.dialogue.seam import build_backend
 
     return build_backend(settings)
 
@@ -147,13 +143,3 @@ def _default_speaker() -> Speaker:
     from voice.speaker import Speaker
 
     return Speaker(VoiceSettings.from_env())
-
-
-def _default_directory(settings: BotSettings) -> FacilityDirectory | None:
-    from knowledge.facilities.directory import FacilityDirectory
-
-    try:
-        return FacilityDirectory.load(settings.knowledge)
-    except Exception as exc:  # the bot still answers questions without the directory
-        log.warning("facility directory unavailable (%s); locations will ask for the district", exc)
-        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -12,7 +13,8 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.keyboards import (
-    BUTTON_QUESTIONS,
+    REPEAT,
+    button_questions,
     is_slower_request,
     main_keyboard,
     region_keyboard,
@@ -20,16 +22,8 @@ from bot.channels.telegram.keyboards import (
 )
 from bot.channels.telegram.ratelimit import release_when_free
 from bot.channels.telegram.replying import answer_question, nearest_text, send_speech, transcribe
-from bot.channels.telegram.services import (
-    LAST_SPEECH,
-    PENDING,
-    REGION,
-    VOICE,
-    chat_region,
-    chat_tag,
-    services,
-    voice_on,
-)
+from bot.channels.telegram.services import VOICE, chat_tag, conversation_id, services, voice_on
+from bot.dialogue.seam import Turn
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +34,21 @@ OFF_WORDS = frozenset({"off", "0", "no", "关", "关闭", "关掉"})
 
 async def start(update: Update, context: Context) -> None:
     """Greet briefly and show the big main keyboard."""
-    await update.effective_message.reply_text(texts.GREETING, reply_markup=main_keyboard())
+    await update.effective_message.reply_text(texts.GREETING, reply_markup=main_keyboard(services(context).topics))
 
 
 async def help_command(update: Update, context: Context) -> None:
     """How to use the bot, in a few lines."""
-    await update.effective_message.reply_text(texts.HELP, reply_markup=main_keyboard())
+    await update.effective_message.reply_text(texts.HELP, reply_markup=main_keyboard(services(context).topics))
 
 
 async def region_command(update: Update, context: Context) -> None:
-    """/region: district buttons (or `/region 涪陵` to set it directly)."""
-    context.chat_data.pop(PENDING, None)
-    names = services(context).region_names()
-    if context.args and " ".join(context.args) in names:
-        context.chat_data[REGION] = " ".join(context.args)
-        await update.effective_message.reply_text(texts.REGION_REMEMBERED.format(region=chat_region(context)))
+    """/region: district buttons (or `/region 涪陵`: the core remembers it, as if the user had said it)."""
+    if context.args:
+        await answer_question(context, update.effective_chat.id, " ".join(context.args))
         return
-    current = chat_region(context)
-    text = texts.REGION_CURRENT.format(region=current) if current else texts.REGION_ASK
-    await update.effective_message.reply_text(text, reply_markup=region_keyboard(names))
+    names = services(context).region_names()
+    await update.effective_message.reply_text(texts.REGION_ASK, reply_markup=region_keyboard(names))
 
 
 async def voice_command(update: Update, context: Context) -> None:
@@ -78,62 +68,60 @@ async def on_text(update: Update, context: Context) -> None:
     if is_slower_request(text):
         await read_slower(update, context)
         return
-    await answer_question(context, update.effective_chat.id, BUTTON_QUESTIONS.get(text.strip(), text))
+    await answer_question(context, update.effective_chat.id, button_questions(services(context).topics).get(text.strip(), text))
 
 
 async def read_slower(update: Update, context: Context) -> None:
-    """Send the last answer's voice note again, read more slowly."""
-    speech = context.chat_data.get(LAST_SPEECH)
-    if not speech:
+    """Send the last answer's voice note again (the core keeps the last answer), read more slowly."""
+    chat_id = update.effective_chat.id
+    last = await asyncio.to_thread(services(context).backend.respond, Turn(REPEAT, conversation_id(chat_id)))
+    if last.intent == "repeat" or not last.speech.strip():  # the core had nothing to repeat
         await update.effective_message.reply_text(texts.NOTHING_TO_SLOW)
         return
-    sent = await send_speech(context, update.effective_chat.id, speech, services(context).slow_speaker, True)
+    sent = await send_speech(context, chat_id, last.speech, services(context).slow_speaker, True)
     if not sent and services(context).slow_speaker is None:
         await update.effective_message.reply_text(texts.VOICE_FAILED)
 
 
 async def on_region_button(update: Update, context: Context) -> None:
-    """Remember the tapped district, then answer the question that waited for it (if any)."""
+    """The tapped district goes to the core as if said: it remembers it and answers the waiting question."""
     query, chat_id = update.callback_query, update.effective_chat.id
     await query.answer()
     region = region_of_callback(query.data, services(context).region_names())
     if region is None:
         await context.bot.send_message(chat_id, texts.STALE_BUTTON)
         return
-    context.chat_data[REGION] = region
-    if pending := context.chat_data.pop(PENDING, None):
-        await answer_question(context, chat_id, pending, region=region)
-    else:
-        await context.bot.send_message(chat_id, texts.REGION_REMEMBERED.format(region=region))
+    await answer_question(context, chat_id, region)
 
 
 async def on_location(update: Update, context: Context) -> None:
-    """The nearest facilities when the directory has coordinates; otherwise say so and ask the district."""
-    message, directory = update.effective_message, services(context).directory
-    places = directory.nearest(message.location.latitude, message.location.longitude, limit=5) if directory else []
+    """The nearest facilities when the directory has coordinates; otherwise say so and ask about stations."""
+    message, backend = update.effective_message, services(context).backend
+    where = message.location
+    places = await asyncio.to_thread(backend.facilities_nearest, where.latitude, where.longitude, None, 5)
     if places:
-        await message.reply_text(nearest_text(places, directory.citation))  # type: ignore[union-attr]
+        await message.reply_text(nearest_text(places))
         return
-    context.chat_data[PENDING] = texts.STATION_QUESTION
-    await message.reply_text(texts.LOCATION_NO_REGION, reply_markup=region_keyboard(services(context).region_names()))
+    await message.reply_text(texts.LOCATION_NO_REGION)
+    await answer_question(context, update.effective_chat.id, texts.STATION_QUESTION)
 
 
 async def on_voice_note(update: Update, context: Context) -> None:
     """Transcribe a voice note when a recognizer is configured; otherwise ask kindly to type or tap."""
     message, recognizer = update.effective_message, services(context).recognizer
     if recognizer is None:
-        await message.reply_text(texts.VOICE_NOTE_NOT_UNDERSTOOD, reply_markup=main_keyboard())
+        await message.reply_text(texts.VOICE_NOTE_NOT_UNDERSTOOD, reply_markup=main_keyboard(services(context).topics))
         return
     text = await transcribe(message.voice or message.audio, recognizer)
     if not text:
-        await message.reply_text(texts.VOICE_NOTE_UNCLEAR, reply_markup=main_keyboard())
+        await message.reply_text(texts.VOICE_NOTE_UNCLEAR, reply_markup=main_keyboard(services(context).topics))
         return
     await answer_question(context, update.effective_chat.id, text)
 
 
 async def on_not_text(update: Update, context: Context) -> None:
     """Stickers, photos, files and the like: a kind word and the buttons."""
-    await update.effective_message.reply_text(texts.NOT_TEXT, reply_markup=main_keyboard())
+    await update.effective_message.reply_text(texts.NOT_TEXT, reply_markup=main_keyboard(services(context).topics))
 
 
 async def rate_gate(update: Update, context: Context) -> None:

@@ -6,33 +6,30 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-SUBSIDY = "补贴"
-UNIVERSITY = "老年大学"
-STATION = "养老服务站"
-MEAL = "助餐点"
+from bot.dialogue.seam import TopicInfo
+
 SEND_LOCATION = "📍发送位置"
 HANDOFF = "转人工"
 MORE = "还有呢"
 REPEAT = "再说一遍"
 SLOWER = "慢一点"
 
-# A tap on a topic button asks the core a whole question, not a bare word.
-BUTTON_QUESTIONS: dict[str, str] = {
-    SUBSIDY: "老年人有哪些补贴",
-    UNIVERSITY: "老年大学怎么上",
-    STATION: "养老服务站有哪些",
-    MEAL: "助餐点在哪里",
-}
 SLOWER_WORDS = frozenset({SLOWER, "慢点", "慢些", "慢一些", "说慢点", "说慢一点", "慢一点说", "慢点说", "太快了"})
 REGION_PREFIX = "region:"
 _CALLBACK_LIMIT = 64  # bytes Telegram allows in callback_data
 
 
-def main_keyboard() -> ReplyKeyboardMarkup:
-    """Four rows of large buttons, always shown; the location button asks the phone for its position."""
-    rows = [
-        [KeyboardButton(SUBSIDY), KeyboardButton(UNIVERSITY)],
-        [KeyboardButton(STATION), KeyboardButton(MEAL)],
+def button_questions(topics: Sequence[TopicInfo]) -> dict[str, str]:
+    """A tap on a topic button asks the core a whole question, not a bare word: label → question."""
+    return {topic.label: topic.button_question for topic in topics if topic.is_intent and topic.button_question}
+
+
+def main_keyboard(topics: Sequence[TopicInfo]) -> ReplyKeyboardMarkup:
+    """Rows of large buttons, always shown: the topics two a row, then location and 转人工, then 还有呢/再说一遍/
+    慢一点; the location button asks the phone for its position."""
+    labels = list(button_questions(topics))
+    rows = [[KeyboardButton(label) for label in labels[i : i + 2]] for i in range(0, len(labels), 2)]
+    rows += [
         [KeyboardButton(SEND_LOCATION, request_location=True), KeyboardButton(HANDOFF)],
         [KeyboardButton(MORE), KeyboardButton(REPEAT), KeyboardButton(SLOWER)],
     ]

@@ -24,10 +24,14 @@ class ChatRateLimiter(Generic[T]):
         self._arrivals: dict[int, deque[float]] = {}
         self._held: dict[int, T] = {}
         self._released: set[int] = set()
+        self._last_sweep = clock()
 
     def admit(self, chat_id: int, at: float | None = None) -> float:
         """0.0 when the message may go through now (and is counted), else seconds until the window frees."""
         now = self._clock()
+        if now - self._last_sweep > self.window_s:
+            self._last_sweep = now
+            self.forget_idle()
         at = now if at is None else min(at, now)
         arrivals = self._arrivals.setdefault(chat_id, deque())
         while arrivals and arrivals[0] <= at - self.window_s:

@@ -12,22 +12,12 @@ from telegram.error import BadRequest
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.keyboards import region_keyboard
-from bot.channels.telegram.services import (
-    LAST_SPEECH,
-    PENDING,
-    REGION,
-    chat_region,
-    chat_tag,
-    conversation_id,
-    services,
-    voice_on,
-)
-from bot.dialogue.seam import Action, Reply, Turn
+from bot.channels.telegram.services import chat_tag, conversation_id, services, voice_on
+from bot.dialogue.seam import Action, NearbyFacility, Reply, Turn
 
 if TYPE_CHECKING:
     from telegram.ext import CallbackContext
 
-    from knowledge.facilities.schema import Facility
     from voice.speaker import Speaker
 
 log = logging.getLogger(__name__)
@@ -36,31 +26,22 @@ MAX_QUESTION_CHARS = 2000
 MAX_VOICE_NOTE_BYTES = 2_000_000  # about ten minutes of Telegram voice note
 
 
-async def answer_question(context: CallbackContext[Any, Any, Any, Any], chat_id: int, text: str,
-                          region: str | None = None) -> Reply:
+async def answer_question(context: CallbackContext[Any, Any, Any, Any], chat_id: int, text: str) -> Reply:
     """Ask the dialogue core (in a worker thread) and deliver its reply to the chat."""
     backend = services(context).backend
-    turn = Turn(text=text[:MAX_QUESTION_CHARS], conversation=conversation_id(chat_id),
-                region=region or chat_region(context))
+    turn = Turn(text=text[:MAX_QUESTION_CHARS], conversation=conversation_id(chat_id))
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     reply = await asyncio.to_thread(backend.respond, turn)
-    await deliver(context, chat_id, reply, question=text)
+    await deliver(context, chat_id, reply)
     return reply
 
 
-async def deliver(context: CallbackContext[Any, Any, Any, Any], chat_id: int, reply: Reply, question: str) -> None:
+async def deliver(context: CallbackContext[Any, Any, Any, Any], chat_id: int, reply: Reply) -> None:
     """Text (with region buttons when the core asks for the district), then the voice note if voice is on."""
-    chat_data = context.chat_data if context.chat_data is not None else {}
     markup = None
     if reply.action is Action.CLARIFY_REGION:
-        chat_data[PENDING] = question
         markup = region_keyboard(reply.options or services(context).region_names())
-    else:
-        chat_data.pop(PENDING, None)  # a question typed instead of a tap: the old one is no longer waiting
-        if reply.region:
-            chat_data[REGION] = services(context).short_region(reply.region)
     await context.bot.send_message(chat_id, reply_text(reply), reply_markup=markup)
-    chat_data[LAST_SPEECH] = reply.speech
     if voice_on(context):
         await send_speech(context, chat_id, reply.speech, services(context).speaker)
 
@@ -69,9 +50,9 @@ def reply_text(reply: Reply) -> str:
     """The core's answer; the first source on its own line when the answer does not already cite it."""
     text = reply.answer.strip() or texts.ERROR
     if reply.sources:
-        passage = reply.sources[0].passage
-        if passage.title and passage.title not in text:
-            text += f"\n来源：《{passage.title}》{passage.section or ''}".rstrip()
+        source = reply.sources[0]
+        if source.title and source.title not in text:
+            text += f"\n来源：《{source.title}》{source.section or ''}".rstrip()
     limit = MessageLimit.MAX_TEXT_LENGTH
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -99,14 +80,16 @@ async def send_speech(context: CallbackContext[Any, Any, Any, Any], chat_id: int
     return True
 
 
-def nearest_text(places: Sequence[tuple[Facility, float]], cite: Any) -> str:
+def nearest_text(places: Sequence[NearbyFacility]) -> str:
     """The nearest facilities, one a line with distance, address and phone, then a short note."""
     lines = [texts.NEAREST_HEADER]
-    for number, (facility, metres) in enumerate(places, 1):
+    for number, place in enumerate(places, 1):
+        metres, info = place.distance_m, place.details
         distance = f"{metres / 1000:.1f}公里" if metres >= 1000 else f"{metres:.0f}米"
-        details = "，".join(part for part in (facility.address, facility.phone and f"电话{facility.phone}") if part)
-        lines.append(f"{number}. {facility.display_name}（{facility.type}，约{distance}）" + (f"：{details}" if details else ""))
-        lines.append(f"   来源：{cite(facility)}")
+        phone = info.get("phone")
+        details = "，".join(part for part in (info.get("address"), phone and f"电话{phone}") if part)
+        lines.append(f"{number}. {place.name}（{info.get('type')}，约{distance}）" + (f"：{details}" if details else ""))
+        lines.append(f"   来源：{place.citation}")
     lines.append(texts.NEAREST_NOTE)
     return "\n".join(lines)
 

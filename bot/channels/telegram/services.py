@@ -1,4 +1,4 @@
-"""What the Telegram handlers share (backend, speaker, directory, limiter) and each chat's settings."""
+"""What the Telegram handlers share (backend, speaker, limiter) and each chat's one setting (voice on/off)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,13 @@ if TYPE_CHECKING:
     from telegram import Update
     from telegram.ext import CallbackContext
 
-    from bot.dialogue.seam import DialogueBackend
+    from bot.dialogue.seam import DialogueBackend, TopicInfo
     from bot.settings import BotSettings
-    from knowledge.facilities.directory import FacilityDirectory
     from voice.settings import VoiceSettings
     from voice.speaker import Speaker
 
 SERVICES_KEY = "elderbot.services"
-REGION = "region"
-VOICE = "voice"
-PENDING = "pending_question"
-LAST_SPEECH = "last_speech"
+VOICE = "voice"  # the one per-chat setting the channel keeps; the conversation itself is the core's
 
 
 class SpeechRecognizer(Protocol):
@@ -41,11 +37,11 @@ class BotServices:
     settings: BotSettings
     backend: DialogueBackend
     speaker: Speaker | None
-    directory: FacilityDirectory | None
     limiter: ChatRateLimiter[Update]
     recognizer: SpeechRecognizer | None = None
     _slow_speaker: Speaker | None = field(default=None, repr=False)
     _regions: list[str] | None = field(default=None, repr=False)
+    _topics: list[TopicInfo] | None = field(default=None, repr=False)
 
     @property
     def slow_speaker(self) -> Speaker | None:
@@ -58,28 +54,23 @@ class BotServices:
             self._slow_speaker = Speaker(slower(self.speaker.settings), cache=self.speaker.cache)
         return self._slow_speaker
 
-    def region_names(self) -> list[str]:
-        """The districts the plans cover (asked once of the backend)."""
-        if self._regions is None:
-            self._regions = list(self.backend.region_names())
-        return self._regions
+    @property
+    def topics(self) -> list[TopicInfo]:
+        """The topics of the buttons (asked once of the backend)."""
+        if self._topics is None:
+            self._topics = list(self.backend.topics())
+        return self._topics
 
-    def short_region(self, region: str | None) -> str | None:
-        """重庆市涪陵区 → 涪陵 when that is one of the button names; other names stay as given."""
-        if not region:
-            return None
-        return next((name for name in self.region_names() if name == region), None) or next(
-            (name for name in self.region_names() if name in region), region)
+    def region_names(self) -> list[str]:
+        """The short names of the districts the plans cover (asked once of the backend), for buttons."""
+        if self._regions is None:
+            self._regions = [region.short_name for region in self.backend.regions()]
+        return self._regions
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> BotServices:
     """The BotServices stored by build_application."""
     return context.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
-
-
-def chat_region(context: CallbackContext[Any, Any, Any, Any]) -> str | None:
-    """The district this chat chose or last asked about."""
-    return (context.chat_data or {}).get(REGION)
 
 
 def voice_on(context: CallbackContext[Any, Any, Any, Any]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue.replies import WHERE_TO_ASK
+from bot.dialogue.seam import WHERE_TO_ASK
 
 GREETING = ("您好！我是银龄助手。点下面的大按钮，或者直接打字问我：补贴、老年大学、养老服务站、助餐点都可以问。"
             "回答会同时发语音，不想听语音可以发 /voice off。")

@@ -138,7 +138,7 @@ function renderCompare(rows) {
     const card = el("article", "compare-card");
     card.append(el("h3", null, row.short_region), el("p", "hint", row.region));
     if (row.source) {
-      card.append(el("p", "citation", row.citation), el("div", "passage-text", row.source.text),
+      card.append(el("p", "compare-answer", row.sentence || row.source.text), el("p", "citation", row.citation),
                   passageButton(row.source, "查看全文"));
     } else {
       card.append(el("p", "none-found", "该地规划没有写到这方面内容。可咨询当地民政局或拨打 12345。"));

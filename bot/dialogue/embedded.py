@@ -1,0 +1,124 @@
+"""The embedded backend: the dialogue core, the knowledge base and the facility directory behind the seam."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from bot.dialogue.seam import (
+    BadQuery,
+    CompareRow,
+    NearbyFacility,
+    Region,
+    Reply,
+    Source,
+    TopicInfo,
+    Turn,
+    topic_registry,
+)
+
+if TYPE_CHECKING:
+    from bot.dialogue.core import DialogueCore
+    from bot.settings import BotSettings
+    from knowledge.facilities.directory import FacilityDirectory
+    from knowledge.retrieval.search import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedBackend:
+    """Everything in this process: light to build, opened by `warm_up()` (or the first call)."""
+
+    def __init__(self, core: DialogueCore) -> None:
+        self.core = core
+        self._directory: FacilityDirectory | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: BotSettings) -> EmbeddedBackend:
+        from bot.dialogue.core import DialogueCore
+        from bot.dialogue.state import open_conversations
+        from knowledge.retrieval.search import KnowledgeBase
+
+        conversations = open_conversations(settings.redis_url, settings.data_dir,
+                                           settings.answers.conversation_max_age_s)
+        core = DialogueCore(KnowledgeBase(settings.knowledge), settings.knowledge.index_dir / "intent-classifier.pkl",
+                            conversations=conversations, settings=settings.answers)
+        return cls(core)
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        return self.core.knowledge
+
+    def warm_up(self) -> None:
+        self.core.warm_up()
+        _ = self.directory
+
+    def respond(self, turn: Turn) -> Reply:
+        return self.core.respond(turn)
+
+    def regions(self) -> list[Region]:
+        self.core.warm_up()
+        return [Region(r.name, r.short_name) for r in self.knowledge.index.gazetteer.regions]
+
+    def topics(self) -> list[TopicInfo]:
+        return topic_registry()
+
+    def resolve_region(self, name: str) -> Region:
+        self.core.warm_up()
+        canonical = self.knowledge.resolve_region(name)
+        if canonical is None:
+            shorts = "、".join(r.short_name for r in self.regions())
+            raise BadQuery(f"不认识的地区：{name}。可选：{shorts}。 / Unknown region {name!r}; known regions: {shorts}.")
+        return Region(canonical, self.knowledge.index.gazetteer.short_name(canonical))
+
+    def search(self, query: str, region: str | None = None, topic: str | None = None, k: int = 5) -> list[Source]:
+        from bot.dialogue.core import sources_of
+        from knowledge.retrieval.search import QueryError
+
+        self.core.warm_up()
+        canonical = self.resolve_region(region).name if region else None
+        try:
+            return sources_of(self.knowledge.search(query, region=canonical, k=k, topic=topic))
+        except QueryError as exc:
+            raise BadQuery(str(exc)) from exc
+
+    def compare(self, query: str, topic: str | None = None) -> list[CompareRow]:
+        self.core.warm_up()
+        if topic is not None and topic not in {t.name for t in self.topics()}:
+            raise BadQuery(f"不认识的主题：{topic}。可选：{'、'.join(t.name for t in self.topics())}")
+        found = self.core.compare_sources(query, topic)
+        rows = []
+        for region in self.regions():
+            source, sentence, _ = found.get(region.name, (None, "", ""))
+            rows.append(CompareRow(region, source, sentence))
+        return rows
+
+    @property
+    def directory(self) -> FacilityDirectory:
+        if self._directory is None:
+            with self._lock:
+                if self._directory is None:
+                    self._directory = self.core.facilities.directory
+        return self._directory
+
+    def facilities_near(self, place: str, topic: str | None = None, limit: int = 10) -> dict[str, Any]:
+        self.core.warm_up()
+        text = self.knowledge.index.text.normalize(place)
+        return self.directory.near_place(text, types=self._types(topic), limit=limit).to_dict()
+
+    def facilities_nearest(self, lat: float, lon: float, topic: str | None = None,
+                           limit: int = 10) -> list[NearbyFacility]:
+        found = self.directory.nearest(lat, lon, types=self._types(topic), limit=limit)
+        return [NearbyFacility(f.to_source(), float(d), self.directory.citation(f)) for f, d in found]
+
+    def _types(self, topic: str | None) -> list[str] | None:
+        from knowledge.facilities.schema import types_for
+
+        if topic is None:
+            return None
+        try:
+            return list(types_for([topic]))
+        except ValueError as exc:
+            raise BadQuery(str(exc)) from exc
