@@ -218,7 +218,7 @@ def topic_registry() -> list[TopicInfo]:
 
 def build_backend(settings: BotSettings) -> DialogueBackend:
     """ELDERBOT_BACKEND=embedded (default) or rasa: the backend a channel talks to."""
-    from bot.dialogue.seam import build_backend as build
+    from bot.dialogue.backends import build_backend as build
 
     return build(settings)
 
