@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder: one index and one embedded core per test session."""
+"""Fixtures shared by every test folder: one index, one embedded backend (and its core) per test session."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.backends import build_embedded_core
 from bot.dialogue.core import DialogueCore
+from bot.dialogue.embedded import EmbeddedBackend
 from bot.settings import BotSettings
 from knowledge.settings import KnowledgeSettings
 
@@ -19,8 +19,21 @@ def shared_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def core(shared_index_dir: Path) -> DialogueCore:
-    """The real embedded core over the packaged plans, warmed up once."""
-    core = build_embedded_core(BotSettings(knowledge=KnowledgeSettings(index_dir=shared_index_dir)))
-    core.warm_up()
-    return core
+def session_settings(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> BotSettings:
+    """Packaged defaults over the shared index, with a data folder of the session's own (no Redis)."""
+    return BotSettings(knowledge=KnowledgeSettings(index_dir=shared_index_dir),
+                       data_dir=tmp_path_factory.mktemp("session-data"), redis_url="")
+
+
+@pytest.fixture(scope="session")
+def embedded(session_settings: BotSettings) -> EmbeddedBackend:
+    """The real embedded backend over the packaged plans (SQLite conversations), warmed up once."""
+    backend = EmbeddedBackend.from_settings(session_settings)
+    backend.warm_up()
+    return backend
+
+
+@pytest.fixture(scope="session")
+def core(embedded: EmbeddedBackend) -> DialogueCore:
+    """The embedded backend's dialogue core (respond, region_names, knowledge)."""
+    return embedded.core

@@ -22,7 +22,7 @@ def test_topic_question_without_region_asks_for_it_then_answers(core: DialogueCo
     second = core.respond(Turn("资阳", conv))
     assert second.action is Action.ANSWER
     assert second.region == "四川省资阳市"
-    assert all(hit.passage.region == "四川省资阳市" for hit in second.sources)
+    assert all(hit.region == "四川省资阳市" for hit in second.sources)
     assert "出处：《资阳市" in second.answer
 
 
@@ -32,7 +32,7 @@ def test_region_given_once_is_remembered(core: DialogueCore) -> None:
     reply = core.respond(Turn("社区养老服务站有哪些服务？", conv))
     assert reply.action is Action.ANSWER
     assert reply.region == "重庆市万州区"
-    assert reply.sources and reply.sources[0].passage.short_region == "万州"
+    assert reply.sources and reply.sources[0].short_region == "万州"
 
 
 def test_a_greeting_that_names_a_region_remembers_it(core: DialogueCore) -> None:
@@ -65,7 +65,7 @@ def test_ask_more_gives_the_next_passage_and_repeat_the_last_answer(core: Dialog
     assert answer.action is Action.ANSWER
     more = core.respond(Turn("还有呢", conv))
     assert more.action is Action.ANSWER
-    assert more.sources[0].passage.chunk_id not in {h.passage.chunk_id for h in answer.sources[:1]}
+    assert more.sources[0].chunk_id not in {h.chunk_id for h in answer.sources[:1]}
     again = core.respond(Turn("再说一遍", conv))
     assert again.answer == more.answer or again.answer == answer.answer
 
@@ -86,7 +86,7 @@ def test_staff_mode_compares_regions(core: DialogueCore) -> None:
     reply = core.respond(Turn("老年大学建设有什么目标？", new_conversation(), staff=True))
     assert reply.action is Action.ANSWER
     assert reply.answer.count("【") >= 2
-    assert len({hit.passage.region for hit in reply.sources}) >= 2
+    assert len({hit.region for hit in reply.sources}) >= 2
 
 
 def test_greetings_are_short_and_kind(core: DialogueCore) -> None:

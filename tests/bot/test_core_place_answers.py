@@ -12,7 +12,7 @@ def test_town_question_lists_facilities_with_their_plan_passages(core: DialogueC
     assert reply.action is Action.ANSWER and reply.region == "重庆市涪陵区"
     listed = [line for line in reply.answer.splitlines() if line.startswith("· ")]
     assert listed
-    cited = norm("".join(hit.passage.text for hit in reply.sources))
+    cited = norm("".join(hit.text for hit in reply.sources))
     for line in listed:
         name = line[2:].split("（")[0]
         assert name[:2] in cited

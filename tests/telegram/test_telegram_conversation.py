@@ -50,7 +50,7 @@ async def test_question_answered_with_citation_line_and_ogg_voice(api: FakeBotAp
         [voice] = await api.wait_calls("sendVoice", chat_id=CHAT)
     [message] = api.sent("sendMessage", CHAT)
     assert message.text.startswith(expected.answer.strip().splitlines()[0])
-    title = expected.sources[0].passage.title
+    title = expected.sources[0].title
     cited = [line for line in message.text.splitlines()[1:] if f"《{title}》" in line]
     assert cited, "the citation must be on a line of its own"
     assert message.at < voice.at  # text first, then the voice note
