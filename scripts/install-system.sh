@@ -8,6 +8,8 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
 command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . || need+=(fonts-wqy-microhei)
+# the virtual environment scripts/install.sh makes needs venv and ensurepip (Debian's python3-venv)
+python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq

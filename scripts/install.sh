@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Install elderbot and everything the main job needs into the current Python (>= 3.10).
-# torch goes first, from the CPU wheel these machines carry, so that sentence-transformers
-# does not pull several GB of CUDA packages.
+# Install elderbot and everything the main job needs into a virtual environment, .venv/ (made here when missing;
+# ELDERBOT_VENV picks another folder). It sees the system's packages (--system-site-packages) and installs only what
+# is missing, so it works for a user who is not root and where the system Python refuses global installs (PEP 668).
+# torch goes first, from the CPU wheel these machines carry, so that sentence-transformers pulls no CUDA packages.
+# Enter the environment with `source .venv/bin/activate`, or run `.venv/bin/elderbot …`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
+VENV=${ELDERBOT_VENV:-.venv}
+BASE=${PYTHON:-python3}
+if [ ! -x "$VENV/bin/python" ]; then
+  "$BASE" -m venv --system-site-packages "$VENV"
+fi
+PY="$VENV/bin/python"
 if ! "$PY" -c "import torch" 2>/dev/null; then
   "$PY" -m pip install --quiet "torch==2.13.0"
 fi
 "$PY" -m pip install --quiet -e ".[${ELDERBOT_EXTRAS:-all}]"
-command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+echo "elderbot: installed in $VENV (enter it with: source $VENV/bin/activate)" >&2

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install what the test suite needs (system packages, dev extras, the Rasa 3.10 environment), then run it.
+# Install what the test suite needs (system packages, dev extras in .venv/, the Rasa 3.10 environment), then run it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system.sh
 ELDERBOT_EXTRAS=dev bash scripts/install.sh
+export PATH="$(pwd)/${ELDERBOT_VENV:-.venv}/bin:$PATH"
 if [ -f scripts/rasa-env.sh ]; then bash scripts/rasa-env.sh; fi
-python3 -m ruff check .
-python3 -m pytest "$@"
+python -m ruff check .
+python -m pytest "$@"
