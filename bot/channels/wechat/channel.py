@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
 import time
 from collections.abc import Callable
@@ -307,7 +306,7 @@ class WeChatChannel:
             return False
         await asyncio.sleep(max(0.0, delay_s - (time.monotonic() - started)))
         try:
-            uploaded = await self._io(self.client.media.upload, "voice", ("answer.mp3", io.BytesIO(audio), "audio/mpeg"))
+            uploaded = await self._io(self.client.media.upload, "voice", ("answer.mp3", audio, "audio/mpeg"))
             await self._io(self.client.message.send_voice, openid, uploaded["media_id"])
         except Exception as exc:
             log.warning("voice message to user %s failed: %s", user_tag(openid), _describe(exc))
