@@ -1,17 +1,43 @@
-"""Place names → regions: the regions the plans cover and every town, street and county they name."""
+"""Place names → regions: the regions the plans cover and every town, street and county they name, found by
+their characters or by their sound (福陵 → 涪陵); the cities and provinces that contain covered regions
+(承德 → 双桥, 重庆 → 涪陵, 巫溪 or 万州); and places known to lie outside the covered regions (成都, 渝中区).
+
+`Gazetteer.find(text)` analyses a text once and returns every finding; `regions_in`, `places_in` and
+`without_places` are views of it."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from knowledge.ingest.corpus import PACKAGED_PLANS_DIR, load_manifest
 from knowledge.retrieval.passages import Plan
+from knowledge.text.place_sounds import (
+    NOT_PLACES_FILE,
+    SoundHit,
+    SoundIndex,
+    TextSounds,
+    read_word_list,
+    split_suffix,
+)
 
 PLACES_FILE = Path(__file__).resolve().parents[1] / "lexicon" / "places.csv"
+OTHER_PLACES_FILE = Path(__file__).resolve().parents[1] / "lexicon" / "other_places.csv"
 REGION_NAME_KINDS = frozenset({"region", "alias"})
+
+MATCH_KINDS = ("exact", "alias", "sound", "city")
+MIN_CONFIDENCE = 0.6
+_CONFIDENCE = {"exact": 1.0, "alias": 0.95, "city": 0.9}
+_MEMO_SIZE = 4096
+# A jieba word at least this frequent is an ordinary word: a span that is one, or crosses one, is no place.
+_COMMON_WORD_FREQUENCY = 5
+# What says that a name just before or after is a place.
+_SUFFIXES_AFTER = ("街道", "区", "县", "市", "镇", "乡")
+_CONTEXT_BEFORE = ("住在", "来自", "老家", "我们", "咱们", "俺们", "住", "在", "到", "去", "回")
+_CONTEXT_AFTER = ("这边", "那边", "这里", "那里", "这块", "那块", "一带", "地区", "本地", "的人", "人")
 
 
 @dataclass(frozen=True)
@@ -31,44 +57,270 @@ class Place:
     kind: str
 
 
+@dataclass(frozen=True)
+class Area:
+    """A province or city that contains covered regions: 重庆市 (涪陵, 巫溪, 万州), 承德市 (双桥)."""
+
+    name: str
+    level: str  # "province" | "city"
+    regions: tuple[str, ...]
+    names: tuple[str, ...]  # 重庆市, 重庆
+
+
+@dataclass(frozen=True)
+class OtherPlace:
+    """A place outside the covered regions, under one of its names."""
+
+    name: str  # as written: 成都
+    canonical: str  # 成都市
+    level: str  # province | city | district | county | country
+    parent: str  # 四川省
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A covered region named in a text: where, as written, the name it stands for, and how sure.
+
+    kind: exact (a name written right), alias (a short or other name: 蔺市, 万县), sound (written otherwise but
+    sounding like the name: 福陵 for 涪陵), city (a city holding exactly one covered region: 承德)."""
+
+    start: int
+    end: int
+    text: str
+    name: str
+    region: str
+    kind: str
+    confidence: float
+    place: Place
+
+
+@dataclass(frozen=True)
+class OutsideMatch:
+    """A place outside the covered regions named in a text."""
+
+    start: int
+    end: int
+    text: str
+    place: OtherPlace
+
+    @property
+    def name(self) -> str:
+        return self.place.canonical
+
+
+@dataclass(frozen=True)
+class AreaMatch:
+    """A province or city holding covered regions named in a text (重庆: 涪陵, 巫溪, 万州)."""
+
+    start: int
+    end: int
+    text: str
+    area: Area
+    confidence: float = 1.0
+
+    @property
+    def name(self) -> str:
+        return self.area.name
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        return self.area.regions
+
+
+@dataclass(frozen=True)
+class PlaceFindings:
+    """Everything a text says about place, from one analysis.
+
+    regions: canonical covered regions named (directly, by sound, or through a city holding only one), deduped,
+    in order; matches: each covered-region finding; outside: places outside the covered regions; areas:
+    provinces and cities holding covered regions; text_without_places: the text with all of them cut out."""
+
+    text: str
+    regions: tuple[str, ...]
+    matches: tuple[PlaceMatch, ...]
+    outside: tuple[OutsideMatch, ...]
+    areas: tuple[AreaMatch, ...]
+    text_without_places: str
+
+    @property
+    def ambiguous_city(self) -> AreaMatch | None:
+        """A city or province named that holds several covered regions, none of them (nor a place outside
+        them within it) named as well: 重庆 alone. Its `candidates` are the regions to choose from."""
+        for area in self.areas:
+            within = set(area.candidates) & set(self.regions)
+            outside_within = any(o.place.parent in area.area.names for o in self.outside)
+            if len(area.candidates) > 1 and not within and not outside_within:
+                return area
+        return None
+
+    @property
+    def only_outside(self) -> bool:
+        """Places outside the covered regions are named, and no covered region: the plans cannot answer there."""
+        return bool(self.outside) and not self.regions
+
+    @property
+    def sound_matches(self) -> tuple[PlaceMatch, ...]:
+        return tuple(m for m in self.matches if m.kind == "sound")
+
+
+@dataclass(frozen=True)
+class _Name:
+    """One name of the exact-match table and what it stands for."""
+
+    text: str
+    rank: int  # on equal length: covered before area before outside
+    place: Place | None = None
+    kind: str = "exact"
+    area: Area | None = None
+    other: OtherPlace | None = None
+
+
+@dataclass
+class _Dictionary:
+    """jieba's word frequencies and segmentation, shared with the project's ChineseText when it has loaded them."""
+
+    place_names: tuple[str, ...]
+    _tokenizer: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            from knowledge.text.chinese import ChineseText
+
+            text = ChineseText(extra_words=self.place_names)  # the same words as the index's: one jieba in memory
+            text.warm_up()
+            self._tokenizer = text._tokenizer
+        return self._tokenizer
+
+    def words(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, word) of jieba's dictionary segmentation (no HMM guesses)."""
+        spans, start = [], 0
+        for word in self.tokenizer.lcut(text, HMM=False):
+            spans.append((start, start + len(word), word))
+            start += len(word)
+        return spans
+
+    def frequency(self, word: str) -> int:
+        return int(self.tokenizer.FREQ.get(word) or 0)
+
+
 class Gazetteer:
     """Finds places and regions mentioned in a text (Simplified, normalised text expected)."""
 
-    def __init__(self, regions: Iterable[Region], places: Iterable[Place]) -> None:
+    def __init__(
+        self,
+        regions: Iterable[Region],
+        places: Iterable[Place],
+        *,
+        areas: Iterable[Area] = (),
+        others: Iterable[OtherPlace] = (),
+        aliases: Iterable[str] = (),
+        not_places: Iterable[str] = (),
+        dictionary: Any = None,
+    ) -> None:
         self.regions: list[Region] = list(dict.fromkeys(regions))
         self._by_name: dict[str, Place] = {}
         for place in places:
             self._by_name.setdefault(place.name, place)
-        self._names_longest_first = sorted(self._by_name, key=len, reverse=True)
         self._short = {r.name: r.short_name for r in self.regions}
+        self._aliases = frozenset(aliases)
+        self.areas: list[Area] = [a for a in areas if not any(n in self._by_name for n in a.names)]
+        covered_cores = {split_suffix(name)[0] for name in self._by_name}
+        area_names = {n for a in self.areas for n in a.names}
+        self.others: list[OtherPlace] = [
+            o for o in others if o.name not in self._by_name and o.name not in area_names and o.name not in covered_cores
+        ]
+        self._not_places = frozenset(not_places)
+        self._table: dict[str, list[_Name]] = {}
+        for name, place in self._by_name.items():
+            kind = "alias" if name in self._aliases or place.kind == "alias" else "exact"
+            self._add(_Name(name, 0, place=place, kind=kind))
+        for area in self.areas:
+            for name in area.names:
+                self._add(_Name(name, 1, area=area))
+        for other in self.others:
+            self._add(_Name(other.name, 2, other=other))
+        for bucket in self._table.values():
+            bucket.sort(key=lambda n: (-len(n.text), n.rank))
+        self._area_by_name = {n: a for a in self.areas for n in a.names}
+        self._all_names = frozenset(self._by_name) | area_names | {o.name for o in self.others}
+        self._sound_names = [n for n in (*self._by_name, *area_names) if len(split_suffix(n)[0]) >= 2]
+        self._sound_index: SoundIndex | None = None
+        self._dictionary = dictionary if dictionary is not None else _Dictionary(tuple(sorted(set(self._by_name))))
+        self._memo: dict[tuple[str, float], PlaceFindings] = {}
+        self._last_words: tuple[str | None, list[tuple[int, int, str]]] = (None, [])
+
+    @property
+    def _sounds(self) -> SoundIndex:
+        """The sound index of covered names and areas, built on first use (pypinyin loads then)."""
+        if self._sound_index is None:
+            self._sound_index = SoundIndex(self._sound_names)
+        return self._sound_index
+
+    def warm_up(self) -> None:
+        """Build the sound index and load jieba now rather than on the first text that needs them."""
+        self._sounds  # noqa: B018
+        self._dictionary.tokenizer  # noqa: B018
+
+    def _add(self, name: _Name) -> None:
+        if name.text:
+            self._table.setdefault(name.text[0], []).append(name)
 
     @classmethod
-    def load(cls, plans_dir: Path = PACKAGED_PLANS_DIR, places_file: Path = PLACES_FILE) -> Gazetteer:
-        """Regions from the plan manifest, places from the lexicon's places.csv."""
+    def load(
+        cls,
+        plans_dir: Path = PACKAGED_PLANS_DIR,
+        places_file: Path = PLACES_FILE,
+        other_places_file: Path = OTHER_PLACES_FILE,
+        not_places_file: Path = NOT_PLACES_FILE,
+    ) -> Gazetteer:
+        """Regions from the plan manifest, places from the lexicon's places.csv, the provinces and cities
+        holding covered regions from the manifest, places outside them from other_places.csv."""
         plans = load_manifest(plans_dir)
         regions = [Region(p.region, p.short_region) for p in plans]
         places = [place for plan in plans for place in _places_of_plan(plan)]
         by_short = {r.short_name: r.name for r in regions}
+        aliases: list[str] = []
         if places_file.is_file():
             with places_file.open(encoding="utf-8-sig", newline="") as handle:
                 for row in csv.DictReader(handle):
                     region = by_short.get(row["region"].strip())
                     if region is None:
                         continue  # a place of a region whose plan is not loaded
-                    names = [row["name"].strip(), *filter(None, (row.get("aliases") or "").split("|"))]
-                    places += [Place(name.strip(), region, row["kind"].strip()) for name in names]
-        return cls(regions, places)
+                    row_aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
+                    aliases += row_aliases
+                    names = [row["name"].strip(), *row_aliases]
+                    places += [Place(name, region, row["kind"].strip()) for name in names]
+        return cls(
+            regions,
+            places,
+            areas=_areas_of(plans),
+            others=_read_other_places(other_places_file),
+            aliases=aliases,
+            not_places=read_word_list(not_places_file),
+        )
+
+    # --- names -------------------------------------------------------------------------------------------
 
     def place_names(self) -> list[str]:
-        """Every name the gazetteer knows, for the tokenizer's vocabulary."""
+        """Every name of a covered place the gazetteer knows, for the tokenizer's vocabulary."""
         return list(self._by_name)
 
     def short_name(self, region: str) -> str:
         """涪陵 for 重庆市涪陵区; unknown names are returned as they are."""
         return self._short.get(region, region)
 
+    def short_names(self) -> list[str]:
+        """The covered regions as people name them, in manifest order: 涪陵, 资阳, 巫溪, 双桥, 万州."""
+        return [r.short_name for r in self.regions]
+
+    def area(self, name: str) -> Area | None:
+        """The province or city of that name holding covered regions (重庆, 承德市), if any."""
+        return self._area_by_name.get(name.strip())
+
     def resolve_region(self, name: str | None) -> str | None:
-        """A region's canonical name from any name of it or of a place in it (exact or contained)."""
+        """A region's canonical name from any name of it or of a place in it (exact, contained, by sound, or a
+        city holding only it); None when unknown, outside, or a city holding several."""
         if not name:
             return None
         name = name.strip()
@@ -80,38 +332,208 @@ class Gazetteer:
         found = self.regions_in(name)
         return found[0] if len(found) == 1 else None
 
+    # --- finding -----------------------------------------------------------------------------------------
+
+    def find(self, text: str, min_confidence: float = MIN_CONFIDENCE) -> PlaceFindings:
+        """All place findings of a text, from one analysis (memoised)."""
+        key = (text, min_confidence)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[key] = self._find(text, min_confidence)
+        return found
+
+    def repair(self, text: str, min_confidence: float = MIN_CONFIDENCE) -> str:
+        """The text with place names written by sound spelled right (福陵 → 涪陵, 林市 → 蔺市), for retrieval."""
+        out = text
+        for match in sorted(self.find(text, min_confidence).sound_matches, key=lambda m: m.start, reverse=True):
+            out = out[: match.start] + match.name + out[match.end :]
+        return out
+
+    def regions_in(self, text: str) -> list[str]:
+        """Canonical names of the regions the text names, directly, by sound, through a place or through a city
+        holding only one covered region, in order."""
+        return list(self.find(text).regions)
+
     def places_in(self, text: str) -> list[Place]:
-        """Places named in the text, in order of appearance, longest name winning overlaps."""
-        return [place for _, _, place in self._matches(text)]
+        """Covered places named in the text (by characters or sound), in order of appearance, longest name
+        winning overlaps; a city holding one region is not a place of it."""
+        return [m.place for m in self.find(text).matches if m.kind != "city"]
+
+    def outside_in(self, text: str) -> list[OtherPlace]:
+        """Places outside the covered regions the text names, in order."""
+        return [m.place for m in self.find(text).outside]
 
     def without_places(self, text: str, kinds: frozenset[str] | None = None) -> str:
-        """The text with place names cut out (all, or those of the given kinds): once the region is
-        set, its own name says where, not what."""
-        for start, end, place in sorted(self._matches(text), key=lambda m: m[0], reverse=True):
-            if kinds is None or place.kind in kinds:
-                text = text[:start] + " " + text[end:]
-        return text
+        """The text with covered place names (and cities holding one region) cut out: all, or those of the given
+        place kinds. Once the region is set, its own name says where, not what."""
+        matches = self.find(text).matches
+        return _cut(text, [(m.start, m.end) for m in matches if kinds is None or m.place.kind in kinds])
 
     def without_region_names(self, text: str) -> str:
         """The text without the names of whole regions (涪陵, 涪陵区, 万县); towns and streets stay."""
         return self.without_places(text, REGION_NAME_KINDS)
 
-    def _matches(self, text: str) -> list[tuple[int, int, Place]]:
+    def _find(self, text: str, min_confidence: float) -> PlaceFindings:
         taken = [False] * len(text)
-        found: list[tuple[int, int, Place]] = []
-        for name in self._names_longest_first:
-            start = text.find(name)
-            while start != -1:
-                end = start + len(name)
-                if not any(taken[start:end]):
-                    taken[start:end] = [True] * len(name)
-                    found.append((start, end, self._by_name[name]))
-                start = text.find(name, end)
-        return sorted(found, key=lambda item: item[0])
+        exact = self._exact(text, taken)
+        sounds = self._sound_matches(text, taken, min_confidence) if len(text) >= 2 else []
+        matches: list[PlaceMatch] = []
+        outside: list[OutsideMatch] = []
+        areas: list[AreaMatch] = []
+        for start, end, name in exact:
+            surface = text[start:end]
+            if name.place is not None:
+                place = name.place
+                confidence = _CONFIDENCE[name.kind]
+                matches.append(PlaceMatch(start, end, surface, surface, place.region, name.kind, confidence, place))
+            elif name.area is not None:
+                areas.append(AreaMatch(start, end, surface, name.area))
+            elif name.other is not None:
+                outside.append(OutsideMatch(start, end, surface, name.other))
+        for hit, confidence in sounds:
+            surface = text[hit.start : hit.end]
+            area = self._area_by_name.get(hit.name)
+            if area is not None:
+                areas.append(AreaMatch(hit.start, hit.end, surface, area, confidence))
+            else:
+                place = self._by_name[hit.name]
+                matches.append(
+                    PlaceMatch(hit.start, hit.end, surface, hit.name, place.region, "sound", confidence, place)
+                )
+        for found in areas:
+            area = found.area
+            if area.level != "city" or len(area.regions) != 1:
+                continue
+            if any(o.place.parent in area.names for o in outside):
+                continue  # 承德双滦区: a place of the city outside the covered region
+            confidence = min(_CONFIDENCE["city"], found.confidence)
+            place = Place(area.name, area.regions[0], "city")
+            matches.append(
+                PlaceMatch(found.start, found.end, found.text, area.name, area.regions[0], "city", confidence, place)
+            )
+        matches.sort(key=lambda m: m.start)
+        outside.sort(key=lambda m: m.start)
+        areas.sort(key=lambda m: m.start)
+        regions = tuple(dict.fromkeys(m.region for m in matches))
+        spans = [(m.start, m.end) for m in (*matches, *outside, *areas)]
+        return PlaceFindings(text, regions, tuple(matches), tuple(outside), tuple(areas), _cut(text, spans))
 
-    def regions_in(self, text: str) -> list[str]:
-        """Canonical names of the regions the text names, directly or through a place, in order."""
-        return list(dict.fromkeys(place.region for place in self.places_in(text)))
+    def _exact(self, text: str, taken: list[bool]) -> list[tuple[int, int, _Name]]:
+        """Names written as they are, longest first claiming their characters (then covered before area
+        before outside); a short outside name inside a longer ordinary word (长治久安, 普洱茶) is none."""
+        candidates: list[tuple[int, int, int, _Name]] = []
+        for start, character in enumerate(text):
+            for name in self._table.get(character, ()):
+                if text.startswith(name.text, start):
+                    candidates.append((-len(name.text), name.rank, start, name))
+        candidates.sort(key=lambda c: c[:3])
+        found: list[tuple[int, int, _Name]] = []
+        for negative_length, _, start, name in candidates:
+            end = start - negative_length
+            if any(taken[start:end]):
+                continue
+            if name.other is not None and not split_suffix(name.text)[1] and self._inside_word(text, start, end):
+                continue
+            taken[start:end] = [True] * (end - start)
+            found.append((start, end, name))
+        return sorted(found, key=lambda f: f[0])
+
+    def _inside_word(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] lies inside a longer ordinary word, or one crossing its edges."""
+        return any(
+            a < end and b > start and (a < start or b > end) and self._ordinary(word)
+            for a, b, word in self._words(text)
+        )
+
+    def _sound_matches(self, text: str, taken: list[bool], min_confidence: float) -> list[tuple[SoundHit, float]]:
+        """Spans not taken that sound like a covered name or an area, with their confidence, best first
+        claiming their characters."""
+        hits = self._sounds.hits(text, TextSounds.of(text), taken)
+        if not hits:
+            return []
+        scored = [(hit, self._confidence(text, hit)) for hit in hits]
+        scored = [(hit, c) for hit, c in scored if c >= min_confidence]
+        scored.sort(key=lambda s: (-s[1], -(s[0].end - s[0].start), s[0].start))
+        chosen: list[tuple[SoundHit, float]] = []
+        for hit, confidence in scored:
+            if any(taken[hit.start : hit.end]):
+                continue
+            taken[hit.start : hit.end] = [True] * (hit.end - hit.start)
+            chosen.append((hit, confidence))
+        return chosen
+
+    def _confidence(self, text: str, hit: SoundHit) -> float:
+        """How sure a sound match is, 0 when it is an ordinary word.
+
+        Same sound 0.8 (+0.05 with the same tones), one syllable near 0.65, more 0.5; +0.1 when a place
+        suffix follows or is part of the name, +0.05 for a context word (住在, 那边), for a third syllable,
+        and for a character written right. A span that is, or crosses, or lies in, a frequent jieba word or a
+        word of not_places.txt is no place; one that is such a word but has the name's suffix after it
+        (沿江区 for 雁江区) keeps a lower score."""
+        core, suffix = split_suffix(hit.name)
+        core_end = hit.start + len(core)
+        if suffix and text[core_end : hit.end] != suffix:
+            return 0.0  # the suffix itself must be written right: 涪陵去 is no 涪陵区
+        confidence = {0: 0.8, 1: 0.65}.get(hit.differing, 0.5)
+        if hit.differing == 0 and hit.same_tones:
+            confidence += 0.05
+        if len(core) >= 3:
+            confidence += 0.05
+        suffixed = bool(suffix) or text.startswith(_SUFFIXES_AFTER, hit.end)
+        if suffixed:
+            confidence += 0.1
+        before, after = text[: hit.start], text[hit.end :]
+        if before.endswith(_CONTEXT_BEFORE) or after.startswith(_CONTEXT_AFTER):
+            confidence += 0.05
+        if any(a == b for a, b in zip(text[hit.start : core_end], core, strict=True)):
+            confidence += 0.05
+        confidence = min(confidence, 0.95)
+        verdict = self._word_check(text, hit.start, core_end, hit.end)
+        if verdict == "crosses":
+            return 0.0
+        if verdict == "is_word":
+            return confidence - 0.25 if suffix else 0.0
+        return round(confidence, 2)
+
+    def _word_check(self, text: str, start: int, core_end: int, end: int) -> str:
+        """'crosses' when an ordinary word overlaps the span and reaches beyond it (林市场 crosses 市场, 沿江区域
+        crosses 区域); 'is_word' when ordinary words make up the whole core (临时, 按月); '' otherwise."""
+        covered = [False] * (core_end - start)
+        for a, b, word in self._words(text):
+            if b <= start or a >= end or not self._ordinary(word):
+                continue
+            if a < start or b > end:
+                return "crosses"
+            if b <= core_end:
+                covered[a - start : b - start] = [True] * (b - a)
+        return "is_word" if all(covered) else ""
+
+    def _words(self, text: str) -> list[tuple[int, int, str]]:
+        """jieba's words of the text, plus every occurrence of a not_places.txt word (the last text's kept)."""
+        if self._last_words[0] == text:
+            return self._last_words[1]
+        words = self._dictionary.words(text)
+        for word in self._not_places:
+            position = text.find(word)
+            while position != -1:
+                words.append((position, position + len(word), word))
+                position = text.find(word, position + 1)
+        self._last_words = (text, words)
+        return words
+
+    def _ordinary(self, word: str) -> bool:
+        """A word of 2+ characters that is no place name: listed in not_places.txt or frequent in jieba."""
+        if len(word) < 2 or word in self._all_names:
+            return False
+        return word in self._not_places or self._dictionary.frequency(word) >= _COMMON_WORD_FREQUENCY
+
+
+def _cut(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
 
 
 def _places_of_plan(plan: Plan) -> list[Place]:
@@ -121,3 +543,55 @@ def _places_of_plan(plan: Plan) -> list[Place]:
     if plan.city and plan.county:
         names.add(f"{plan.city}{plan.county}")
     return [Place(name, region, "region") for name in names if len(name) >= 2]
+
+
+def _short_area_name(name: str) -> str:
+    for suffix in ("特别行政区", "自治区", "省", "市"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def _areas_of(plans: Iterable[Plan]) -> list[Area]:
+    """The provinces and cities of the manifest that hold covered regions below them: a plan's province, and
+    its city when the plan covers a county of it (资阳市 is itself the region: 四川省 holds it)."""
+    held: dict[str, list[str]] = {}
+    for plan in plans:
+        containers = [plan.province]
+        if plan.county and plan.city and plan.city != plan.province:
+            containers.append(plan.city)
+        for container in containers:
+            if container and container != plan.region:
+                held.setdefault(container, [])
+                if plan.region not in held[container]:
+                    held[container].append(plan.region)
+    areas = []
+    for name, regions in held.items():
+        level = "city" if name.endswith("市") else "province"
+        names = tuple(dict.fromkeys([name, _short_area_name(name)]))
+        areas.append(Area(name, level, tuple(regions), names))
+    return areas
+
+
+def _read_other_places(path: Path) -> list[OtherPlace]:
+    """other_places.csv: name, level, parent, aliases (|-separated); lines starting with # are comments."""
+    if not path.is_file():
+        return []
+    lines = [line for line in path.read_text(encoding="utf-8-sig").splitlines() if not line.startswith("#")]
+    others: list[OtherPlace] = []
+    for row in csv.DictReader(lines):
+        canonical = row["name"].strip()
+        aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
+        for name in (canonical, *aliases):
+            others.append(OtherPlace(name, canonical, row["level"].strip(), (row.get("parent") or "").strip()))
+    return others
+
+
+def place_findings_summary(findings: PlaceFindings) -> Mapping[str, Any]:
+    """A plain summary of findings (for logs and the CLI)."""
+    return {
+        "regions": list(findings.regions),
+        "matches": [(m.text, m.name, m.kind, m.confidence) for m in findings.matches],
+        "outside": [m.name for m in findings.outside],
+        "ambiguous_city": findings.ambiguous_city.name if findings.ambiguous_city else None,
+    }
