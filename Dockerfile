@@ -26,7 +26,7 @@ COPY bot ./bot
 COPY knowledge ./knowledge
 COPY voice ./voice
 COPY nlu_data ./nlu_data
-# Editable on purpose: the embedded NLU reads nlu_data/ next to the bot package (bot/dialogue/nlu/training_data.py),
+# Editable on purpose: the embedded NLU reads nlu_data/ next to the bot package (knowledge/text/nlu_data.py),
 # which a plain `pip install .` would leave behind in /app while bot/ goes to site-packages.
 RUN pip install -e ".[all]"
 

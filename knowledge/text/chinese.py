@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 LEXICON_DIR = Path(__file__).resolve().parents[1] / "lexicon"
 DOMAIN_DICTIONARY = LEXICON_DIR / "domain_dict.txt"
 DEFAULT_SYNONYMS = Path(__file__).resolve().parents[2] / "nlu_data" / "data" / "synonyms.yml"
@@ -59,20 +57,12 @@ class SynonymEntry:
 
 
 def load_synonyms(path: Path) -> list[SynonymEntry]:
-    """Read Rasa-format `synonym:` blocks; the value may list several plan words separated by spaces."""
-    if not path.is_file():
-        return []
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries: list[SynonymEntry] = []
-    for block in data.get("nlu") or []:
-        if not isinstance(block, dict) or "synonym" not in block:
-            continue
-        canonical = tuple(str(block["synonym"]).split())
-        for line in str(block.get("examples") or "").splitlines():
-            variant = line.strip().removeprefix("-").strip()
-            if variant:
-                entries.append(SynonymEntry(variant, canonical))
-    return entries
+    """Rasa-format `synonym:` blocks (read by knowledge.text.nlu_data, the one reader of nlu_data/); the value
+    may list several plan words separated by spaces."""
+    from knowledge.text.nlu_data import read_file
+
+    return [SynonymEntry(variant, tuple(synonym.value.split()))
+            for synonym in read_file(path).synonyms for variant in synonym.examples if variant]
 
 
 def read_dictionary_words(path: Path) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[3] / "nlu_data" / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "nlu_data" / "data"
 
 # [text](entity) · [text](entity:value) (Rasa 1.x) · [text]{"entity": "region", "value": "万州"}
 _ANNOTATION = re.compile(r"\[(?P<text>[^\]\[]+)\](?:\((?P<short>[^)]*)\)|(?P<json>\{[^{}]*\}))")
@@ -177,3 +177,14 @@ def _read_block(block: dict[str, Any], data: TrainingData) -> None:
         data.synonyms.append(Synonym(str(block["synonym"]), tuple(_items(block))))
     elif "lookup" in block:
         data.lookups.append(Lookup(str(block["lookup"]), tuple(_items(block))))
+
+
+def read_file(path: Path) -> TrainingData:
+    """One Rasa data file (e.g. synonyms.yml) read the same way as a whole folder; a missing file is empty."""
+    data = TrainingData()
+    if path.is_file():
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in document.get("nlu") or []:
+            if isinstance(block, dict):
+                _read_block(block, data)
+    return data

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from knowledge.ingest.chunking import split_sentences
 from knowledge.ingest.structure import SECTION_SEPARATOR
 from knowledge.retrieval.dense import DenseUnavailable, resolve_model
@@ -44,18 +42,13 @@ class TrainingPair:
 
 
 def nlu_examples(nlu_dir: Path = NLU_DIR) -> dict[str, list[str]]:
-    """Examples per domain intent, entity markup removed."""
+    """Examples per domain intent, entity markup removed (read by knowledge.text.nlu_data)."""
+    from knowledge.text.nlu_data import load_training_data
+
     examples: dict[str, list[str]] = {}
-    for path in sorted(nlu_dir.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            intent = block.get("intent") if isinstance(block, dict) else None
-            if intent not in DOMAIN_INTENTS:
-                continue
-            for line in str(block.get("examples") or "").splitlines():
-                text = _ENTITY.sub(lambda m: m.group(1) or m.group(2), line.strip().removeprefix("-").strip())
-                if text:
-                    examples.setdefault(intent, []).append(text)
+    for example in load_training_data(nlu_dir).examples:
+        if example.intent in DOMAIN_INTENTS:
+            examples.setdefault(example.intent, []).append(example.text)
     return examples
 
 

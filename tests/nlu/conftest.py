@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialogue.nlu.intent import IntentClassifier
-from bot.dialogue.nlu.training_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
+from knowledge.text.nlu_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
 from knowledge.text.chinese import ChineseText
 
 

@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-from bot.dialogue.nlu.training_data import load_training_data
+from knowledge.text.nlu_data import load_training_data
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_nlu_lookups.py"
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.dialogue.nlu.intent import IntentClassifier
-from bot.dialogue.nlu.training_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
+from knowledge.text.nlu_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
 from knowledge.text.chinese import ChineseText
 
 HELD_OUT = Path(__file__).with_name("heldout_paraphrases.yml")

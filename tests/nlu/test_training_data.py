@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.nlu.training_data import (
+from knowledge.text.nlu_data import (
     EntitySpan,
     TrainingData,
     TrainingDataError,

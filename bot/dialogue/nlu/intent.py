@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from bot.dialogue.nlu.training_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
+from knowledge.text.nlu_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
 
 if TYPE_CHECKING:
     from scipy.sparse import spmatrix
