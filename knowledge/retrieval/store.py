@@ -18,8 +18,7 @@ class PassageStore:
 
     def __init__(self, passages: Iterable[Passage]) -> None:
         self.passages: list[Passage] = list(passages)
-        self._row_of = {p.chunk_id: row for row, p in enumerate(self.passages)}
-        if len(self._row_of) != len(self.passages):
+        if len({p.chunk_id for p in self.passages}) != len(self.passages):
             raise ValueError("chunk ids must be unique")
         self.regions: list[str] = list(dict.fromkeys(p.region for p in self.passages))
         self._region_rows = {
@@ -29,13 +28,6 @@ class PassageStore:
 
     def __len__(self) -> int:
         return len(self.passages)
-
-    def get(self, chunk_id: str) -> Passage | None:
-        row = self._row_of.get(chunk_id)
-        return None if row is None else self.passages[row]
-
-    def row(self, chunk_id: str) -> int:
-        return self._row_of[chunk_id]
 
     def region_mask(self, regions: Sequence[str] | None) -> np.ndarray | None:
         """A boolean row mask for passages of the given regions (None: no restriction)."""
