@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,14 +44,12 @@ def register(subparsers: Any) -> None:
 
 
 def facilities_dir(args: argparse.Namespace) -> Path:
-    """--dir, else the knowledge settings' facilities_dir, else $ELDERBOT_FACILITIES_DIR / packaged folder."""
+    """--dir, else the settings' facilities_dir ($ELDERBOT_FACILITIES_DIR, else the packaged folder)."""
     if args.dir is not None:
         return Path(args.dir)
-    from knowledge.facilities.store import facilities_dir_from_env
     from knowledge.settings import KnowledgeSettings
 
-    configured = getattr(KnowledgeSettings.from_env(), "facilities_dir", None)
-    return Path(configured) if configured else facilities_dir_from_env(os.environ)
+    return KnowledgeSettings.from_env().facilities_dir
 
 
 def run_import(args: argparse.Namespace) -> int:
