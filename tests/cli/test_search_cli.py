@@ -59,7 +59,8 @@ def test_search_json(index_dir: Path, capsys: pytest.CaptureFixture[str]) -> Non
     sources = json.loads(capsys.readouterr().out)
     assert 1 <= len(sources) <= 5
     assert {s["region"] for s in sources} == {"河北省承德市双桥区"}
-    assert set(sources[0]) == {"text", "title", "region", "section", "chunk_id", "score"}
+    assert set(sources[0]) == {"text", "title", "region", "short_region", "section", "chunk_id", "score"}
+    assert {s["short_region"] for s in sources} == {"双桥"}
 
 
 def test_search_with_an_unknown_region_says_so(index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -102,7 +102,7 @@ def test_services_run_the_project_commands(services: dict[str, dict[str, Any]]) 
     parser = build_parser()
     for argv in (["serve", "--host", "0.0.0.0", "--port", "8000"], ["telegram"]):
         assert callable(parser.parse_args(argv).run)
-    assert (ROOT / "bot" / "rasa_actions.py").is_file()
+    assert (ROOT / "bot" / "channels" / "rasa" / "actions.py").is_file()
     rasa = command_text(services["rasa"])
     for part in ("run", "--enable-api", "--credentials", "--endpoints"):
         assert part in rasa.split()
