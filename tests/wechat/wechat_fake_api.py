@@ -30,6 +30,7 @@ class Call:
     body: Any = None
     files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # name → (filename, type, data)
     at: float = field(default_factory=time.monotonic)
+    accepted: bool = True  # False when the fake answered an error (stale token, a failure the test asked for)
 
     @property
     def name(self) -> str:
@@ -107,7 +108,7 @@ class FakeWeChatApi:
     def sent(self, touser: str | None = None, msgtype: str | None = None) -> list[dict[str, Any]]:
         """Customer-service messages sent, optionally only to one user / of one type."""
         return [c.body for c in self.calls_to("message/custom/send")
-                if (touser is None or c.body.get("touser") == touser)
+                if c.accepted and (touser is None or c.body.get("touser") == touser)
                 and (msgtype is None or c.body.get("msgtype") == msgtype)]
 
     def wait_sent(self, touser: str, msgtype: str, count: int = 1, timeout: float = 30.0) -> list[dict[str, Any]]:
@@ -121,9 +122,16 @@ class FakeWeChatApi:
 
     # ---- endpoints -----------------------------------------------------------------------------------------
 
-    def _record(self, request: web.Request, body: Any = None, files: dict[str, Any] | None = None) -> None:
+    def _record(self, request: web.Request, body: Any = None, files: dict[str, Any] | None = None) -> Call:
+        call = Call(request.path, dict(request.query), body, files or {})
         with self._lock:
-            self.calls.append(Call(request.path, dict(request.query), body, files or {}))
+            self.calls.append(call)
+        return call
+
+    def _checked(self, call: Call, request: web.Request) -> web.Response | None:
+        if (error := self._error(request)) is not None:
+            call.accepted = False
+        return error
 
     def _error(self, request: web.Request) -> web.Response | None:
         """WeChat's answer to a missing or stale access token, or an error a test asked for."""
@@ -155,8 +163,8 @@ class FakeWeChatApi:
         while (part := await reader.next()) is not None:
             data = await part.read()  # type: ignore[union-attr]
             files[part.name or ""] = (part.filename or "", part.headers.get("Content-Type", ""), bytes(data))
-        self._record(request, files=files)
-        if (error := self._error(request)) is not None:
+        call = self._record(request, files=files)
+        if (error := self._checked(call, request)) is not None:
             return error
         kind = request.query.get("type", "")
         if kind not in ("image", "voice", "video", "thumb") or "media" not in files:
@@ -170,8 +178,8 @@ class FakeWeChatApi:
         return web.json_response({"type": kind, "media_id": media_id, "created_at": int(time.time())})
 
     async def _media_get(self, request: web.Request) -> web.Response:
-        self._record(request)
-        if (error := self._error(request)) is not None:
+        call = self._record(request)
+        if (error := self._checked(call, request)) is not None:
             return error
         with self._lock:
             found = self.media.get(request.query.get("media_id", ""))
@@ -181,14 +189,14 @@ class FakeWeChatApi:
 
     async def _custom_send(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
-        self._record(request, body)
-        if (error := self._error(request)) is not None:
+        call = self._record(request, body)
+        if (error := self._checked(call, request)) is not None:
             return error
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def _menu_create(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
-        self._record(request, body)
-        if (error := self._error(request)) is not None:
+        call = self._record(request, body)
+        if (error := self._checked(call, request)) is not None:
             return error
         return web.json_response({"errcode": 0, "errmsg": "ok"})

@@ -80,7 +80,7 @@ class WeChatChannel:
         self.client = client
         self.speaker = speaker
         self._recognizer = recognizer
-        self.ledger = ledger or MessageLedger()
+        self.ledger = ledger if ledger is not None else MessageLedger()
         self.core_pool = ThreadPoolExecutor(core_workers, thread_name_prefix="wechat-core")
         self.io_pool = ThreadPoolExecutor(io_workers, thread_name_prefix="wechat-io")
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}

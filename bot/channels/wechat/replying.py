@@ -53,7 +53,9 @@ def cut_to_bytes(text: str, limit: int) -> str:
 def reply_text(reply: Reply, limit: int = MAX_TEXT_BYTES) -> str:
     """The core's answer with the first source's citation (when the answer does not cite it already), within
     WeChat's size: a long answer keeps its leading sentences, says there is more, and keeps the citation."""
-    answer = reply.answer.strip() or texts.ERROR
+    answer = reply.answer.strip()
+    if not answer:
+        return texts.ERROR
     source = reply.sources[0] if reply.sources else None
     cited = source is not None and bool(source.title) and source.title in answer
     citation = texts.CITATION.format(citation=source.citation) if source is not None and source.title else ""
