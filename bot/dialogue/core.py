@@ -27,6 +27,7 @@ from bot.dialogue.state import ConversationState, ConversationStore, MemoryConve
 from bot.settings import AnswerSettings
 from knowledge.retrieval.passages import Hit
 from knowledge.retrieval.search import KnowledgeBase, QueryError
+from knowledge.text.gazetteer import PlaceFindings
 from knowledge.topics import TOPICS
 
 TOPIC_INTENTS = frozenset({*(t.name for t in TOPICS.values() if t.is_intent), "policy_other"})
@@ -148,6 +149,10 @@ class DialogueCore:
             return state.last_reply or _say(intent, confidence, replies.NOTHING_TO_REPEAT, Action.SMALLTALK)
         if intent == "ask_more":
             return self._more(state, confidence)
+        findings = self._places(text)
+        if findings.only_outside and intent in TOPIC_INTENTS | {"set_region", "out_of_scope"}:
+            place = findings.outside[0].text
+            return _say(intent, confidence, replies.only_plans_of(self.region_names(), place), Action.FALLBACK)
         if intent == "set_region":
             return self._set_region(text, state, confidence, staff)
         if intent in TOPIC_INTENTS:
@@ -197,7 +202,9 @@ class DialogueCore:
             return _say(intent, confidence, replies.no_detail(detail, short), Action.FALLBACK, region)
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
         state.remaining = sources_of(sources[len(composed.cited) :])
-        reply = Reply(intent, confidence, Action.ANSWER, composed.text, composed.speech, region,
+        lead = next((replies.city_means(m.text, short) for m in self._places(text).matches
+                     if m.kind == "city" and m.region == region), "")
+        reply = Reply(intent, confidence, Action.ANSWER, lead + composed.text, lead + composed.speech, region,
                       sources_of(sources[:5]))
         return self._with_facilities(text, intent, region, reply)
 
@@ -340,6 +347,11 @@ class DialogueCore:
                 self._analyses.clear()
             self._analyses[text] = found
         return found
+
+    def _places(self, text: str) -> PlaceFindings:
+        """Every place the text names (covered, by sound, cities, outside the plans), found once per text."""
+        index = self.knowledge.index
+        return index.gazetteer.find(index.text.normalize(text))
 
     def _region(self, name: str) -> str | None:
         try:

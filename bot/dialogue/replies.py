@@ -34,3 +34,14 @@ def no_detail(what: str, region_short: str | None = None) -> str:
     """The plans name the thing but not the detail asked (an amount, opening hours, a phone number)."""
     place = f"{region_short}的" if region_short else ""
     return f"{place}规划里没有写{what}，我不能乱说。{WHERE_TO_ASK}"
+
+
+def only_plans_of(region_names: list[str], place: str) -> str:
+    """A place outside the covered regions: say which plans there are, and where to ask instead."""
+    return (f"我这里只有{'、'.join(region_names)}的养老规划，没有{place}的。"
+            f"{place}的政策，可以打12345政务服务热线，或者问当地的民政局。")
+
+
+def city_means(city: str, region_short: str) -> str:
+    """A city holding one covered region: say which plan the answer comes from."""
+    return f"{city}这边，我这里有{region_short}的规划："
