@@ -46,6 +46,7 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 _QUESTION_PARTS = re.compile(r"[？?！!。；;]")
 _FOLLOW_UP = re.compile(r"^(那|那么|那个|还有|另外|还|要是|如果|它|这个)")
+_SWITCH = re.compile(r"(呢|嘞|喃|咧)[？?！!。.\s]*$")  # 那巫溪呢, 焦石镇的呢: the same question, somewhere else
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ class DialogueCore:
         named = self.knowledge.regions_in(text)
         rest = self.knowledge.index.gazetteer.without_places(self.knowledge.index.text.normalize(text))
         region_only = len(_HAN.findall(rest)) <= 4
+        if named and region_only and state.topic and state.last_question and _SWITCH.search(text):
+            return IntentPrediction(state.topic, 1.0, prediction.ranking)  # 那巫溪呢 / 焦石镇的呢: same question there
         if named and region_only and prediction.name not in TOPIC_INTENTS | {"human_handoff"}:
             return IntentPrediction("set_region", 1.0, prediction.ranking)
         asks_something = len(self.knowledge.index.text.tokenize(rest)) >= 2
@@ -174,8 +177,11 @@ class DialogueCore:
 
     def _topic(self, text: str, intent: str, confidence: float, state: ConversationState, staff: bool) -> Reply:
         named = self.knowledge.regions_in(text)
-        if _FOLLOW_UP.match(text) and state.last_question and intent == state.topic:
-            text = f"{state.last_question} {text}"
+        if (_FOLLOW_UP.match(text) or _SWITCH.search(text)) and state.last_question and intent == state.topic:
+            earlier = state.last_question
+            if named:  # a place switch: the earlier question without the places it named
+                earlier = self.knowledge.index.gazetteer.without_places(self.knowledge.index.text.normalize(earlier))
+            text = f"{earlier} {text}"
         state.topic, state.last_question = intent, text
         if len(named) == 1:
             state.region = named[0]
