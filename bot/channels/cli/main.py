@@ -17,6 +17,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.admin.facilities",
     "bot.channels.cli.telegram",
     "bot.channels.cli.serve",
+    "bot.channels.cli.wechat",
+    "bot.channels.cli.listen",
 )
 
 

@@ -1,0 +1,40 @@
+"""`elderbot listen FILE [--json]`: what the offline recogniser heard in an audio file (WAV, OGG/Opus, MP3…)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+MAX_AUDIO_BYTES = 20_000_000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("listen", help="transcribe an audio file with the offline recogniser")
+    parser.add_argument("file", type=Path, help="audio file (WAV 8 kHz or more, OGG/Opus, MP3)")
+    parser.add_argument("--json", action="store_true", help="print text, raw transcript and confidence as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        print(f"没有这个文件：{args.file}", file=sys.stderr)
+        return 2
+    if args.file.stat().st_size > MAX_AUDIO_BYTES:
+        print(f"文件太大（最多 {MAX_AUDIO_BYTES // 1_000_000} MB）：{args.file}", file=sys.stderr)
+        return 2
+    from voice.hearing.recognizer import HearingError, Recognizer
+    from voice.settings import VoiceSettings
+
+    try:
+        heard = Recognizer(VoiceSettings.from_env()).transcribe(args.file.read_bytes())
+    except HearingError as exc:
+        print(f"{exc.user_message} ({exc})", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"text": heard.text, "raw": heard.raw, "confidence": round(heard.confidence, 3),
+                          "unsure": heard.unsure}, ensure_ascii=False))
+    else:
+        print(heard.text)
+    return 0
