@@ -3,7 +3,9 @@
 A weak encoder must never cost BM25 its recall, so the dense weight is 0 unless a measurement
 (a labelled question set, or held-out pairs made from the plans) showed that fusing at some weight
 beats BM25 alone without losing any question BM25 had in its top k. That measurement is kept
-next to the index as dense_gate.json and names the model it was made for.
+next to the index as dense_gate.json and names the model it was made for. A gate measured for the
+default encoder on the packaged plans ships in knowledge/retrieval/data/ (scripts/build_dense_data.py):
+it holds wherever the index folder has none for that model.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 GATE_FILE = "dense_gate.json"
+PACKAGED_GATE_DIR = Path(__file__).resolve().parent / "data"
 WEIGHT_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 CANDIDATE_POOL = 50
 MIN_MRR_GAIN = 0.01
@@ -127,6 +130,15 @@ class DenseGate:
     def weight_for(self, model: str) -> float:
         """The measured weight if the gate was measured for this model, else 0."""
         return self.weight if model and model == self.model else 0.0
+
+
+def measured_gate(model: str, *directories: Path | None) -> DenseGate | None:
+    """The first gate measured for this model identity among the folders' dense_gate.json (None: none)."""
+    for directory in directories:
+        gate = DenseGate.load(directory) if directory is not None else None
+        if gate is not None and model and gate.model == model:
+            return gate
+    return None
 
 
 def choose_weight(

@@ -12,9 +12,8 @@ from pathlib import Path
 from knowledge.ingest.chunking import chunk_plan
 from knowledge.ingest.corpus import corpus_fingerprint, read_plans
 from knowledge.retrieval.bm25 import BM25Retriever
-from knowledge.retrieval.dense import EmbeddingRetriever, model_identity, read_text_view_name, resolve_model
-from knowledge.retrieval.encoder_text import text_view_named
-from knowledge.retrieval.fusion import DenseGate
+from knowledge.retrieval.dense import EmbeddingRetriever, dense_retriever, model_identity
+from knowledge.retrieval.fusion import PACKAGED_GATE_DIR, DenseGate, measured_gate
 from knowledge.retrieval.store import PassageStore
 from knowledge.settings import KnowledgeSettings
 from knowledge.text.chinese import DEFAULT_SYNONYMS, DOMAIN_DICTIONARY, ChineseText
@@ -88,8 +87,7 @@ def _dense(settings: KnowledgeSettings, store: PassageStore, text: ChineseText) 
     model = settings.effective_embedding_model()
     if not model:
         return None
-    view = text_view_named(read_text_view_name(resolve_model(model)), text)
-    return EmbeddingRetriever(store, model, text_view=view)
+    return dense_retriever(store, model, text, settings.embedding_cache_dir)
 
 
 def _ready(
@@ -102,7 +100,9 @@ def _ready(
     built: bool,
     dense: EmbeddingRetriever | None,
 ) -> KnowledgeIndex:
-    gate = DenseGate.load(settings.index_dir)
+    # the gate measured for this model: the index folder's, else the one shipped for the packaged plans
+    model = model_identity(settings.effective_embedding_model())
+    gate = measured_gate(model, settings.index_dir, PACKAGED_GATE_DIR) or DenseGate.load(settings.index_dir)
     weight = dense_weight_for(settings, gate) if dense is not None else 0.0
     return KnowledgeIndex(store, bm25, text, gazetteer, fingerprint, built, dense, gate, weight)
 
@@ -132,7 +132,7 @@ def _build(
     if dense is not None:
         if progress:
             progress(f"embedding passages with {dense.model_name}", len(plans) + 1, steps)
-        dense.build()
+        dense.build(progress)
     directory = settings.index_dir
     staging = directory.with_name(directory.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
