@@ -133,7 +133,7 @@ def create_app(channel: WeChatChannel, *, warm_up: bool = True) -> Starlette:
         except Exception as exc:
             log.warning("unreadable message (%s)", type(exc).__name__)
             return PlainTextResponse("bad request", status_code=400)
-        log.info("%s from user %s", message.type, user_tag(message.source))
+        log.debug("%s from user %s", message.type, user_tag(message.source))
         text = await channel.receive(message, started)
         if not text:
             return PlainTextResponse(SUCCESS)

@@ -39,6 +39,7 @@ MAX_QUESTION_CHARS = 2000
 MAX_VOICE_BYTES = 2_000_000  # WeChat temporary media, voice: 2 MB, 60 s, AMR or MP3
 MAX_VOICE_SECONDS = 58.0
 MAX_HEARD_BYTES = 5_000_000  # a user's voice message (60 s of AMR is ~100 kB)
+LATE_SLACK_S = 0.5  # a passive reply this much past the deadline may come after WeChat's 5 s
 VOICE_AFTER_TEXT_S = 0.3  # let the passive text reach the user before the voice message
 UNSET: Any = object()
 
@@ -74,7 +75,7 @@ class WeChatChannel:
 
     def __init__(self, settings: WeChatSettings, backend: DialogueBackend, *, client: Any | None = None,
                  speaker: Any | None = None, recognizer: Any = UNSET, ledger: MessageLedger | None = None,
-                 core_workers: int = 4, io_workers: int = 8) -> None:
+                 core_workers: int = 2, io_workers: int = 8) -> None:
         self.settings = settings
         self.backend = backend
         self.client = client
@@ -158,6 +159,12 @@ class WeChatChannel:
         if outcome is None or not job.is_current(waiter) or job.settled is not None:
             if outcome is None and job.settled is None:
                 job.settled = "dropped"
+            return None
+        if time.monotonic() - started > self.settings.reply_deadline_s + LATE_SLACK_S:
+            # ready in time but this process was too busy to hand it out in time: WeChat may have given up
+            # on this request, so the answer goes by customer-service message rather than be lost
+            job.settled = "later"
+            self._spawn(self._deliver_later(job, openid))
             return None
         job.settled = "passive"
         if outcome.speech:
