@@ -203,9 +203,9 @@ def test_openapi_documents_every_route(client: TestClient) -> None:
     assert set(spec["components"]["schemas"]["AskResponse"]["properties"]) == CONTRACT_KEYS
 
 
-def test_a_failing_backend_is_a_kind_503_not_a_crash(http_settings, core) -> None:
+def test_a_failing_backend_is_a_kind_503_not_a_crash(http_settings, embedded) -> None:
     class BrokenBackend:
-        knowledge = core.knowledge
+        knowledge = embedded.knowledge
 
         def respond(self, turn):  # type: ignore[no-untyped-def]
             raise RuntimeError("index file vanished")

@@ -17,18 +17,18 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from bot.channels.http.app import create_app
-from bot.dialogue.seam import DialogueBackend
+from bot.dialogue.embedded import EmbeddedBackend
 from bot.settings import BotSettings
 from voice.settings import VoiceSettings
 from voice.speaker import Speaker
 
 
 @pytest.fixture(scope="session")
-def api_schema(http_settings: BotSettings, core: DialogueBackend, tmp_path_factory: pytest.TempPathFactory
+def api_schema(http_settings: BotSettings, embedded: EmbeddedBackend, tmp_path_factory: pytest.TempPathFactory
                ) -> schemathesis.BaseSchema:
     """The app over the real core; espeak reads at most 120 characters per request to keep the run short."""
     voice = VoiceSettings(engines=("espeak",), max_speech_chars=120, cache_dir=tmp_path_factory.mktemp("fuzz-voice"))
-    app = create_app(http_settings, backend=core, speaker=Speaker(voice))
+    app = create_app(http_settings, backend=embedded, speaker=Speaker(voice))
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

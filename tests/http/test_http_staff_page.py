@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from bot.channels.http.app import create_app
-from bot.dialogue.seam import DialogueBackend
+from bot.dialogue.embedded import EmbeddedBackend
 from bot.settings import BotSettings
 from voice.speaker import Speaker
 
@@ -203,8 +203,8 @@ def test_elderly_friendly_sizes_contrast_and_larger_text(page, artifacts_dir: Pa
 
 
 def test_page_asks_for_the_key_when_the_server_has_one(browser, http_settings: BotSettings,
-                                                       core: DialogueBackend, speaker: Speaker) -> None:
-    keyed = create_app(replace(http_settings, api_key="page-key-1"), backend=core, speaker=speaker)
+                                                       embedded: EmbeddedBackend, speaker: Speaker) -> None:
+    keyed = create_app(replace(http_settings, api_key="page-key-1"), backend=embedded, speaker=speaker)
     with serve(keyed) as url:
         context = browser.new_context(bypass_csp=True)
         page = context.new_page()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from reliability_ports import closed_port
 
-from bot.dialogue.backends import build_embedded_core
-from bot.dialogue.seam import DialogueBackend
 from bot.settings import BotSettings
-from knowledge.settings import KnowledgeSettings
 from voice.settings import VoiceSettings
 from voice.speaker import Speaker
 
@@ -21,17 +19,9 @@ def reliability_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bot_settings(reliability_root: Path, shared_index_dir: Path) -> BotSettings:
-    return BotSettings(knowledge=KnowledgeSettings(index_dir=shared_index_dir),
-                       data_dir=reliability_root / "data")
-
-
-@pytest.fixture(scope="session")
-def core(bot_settings: BotSettings) -> DialogueBackend:
-    """The real embedded core (index and intent model built once per session)."""
-    built = build_embedded_core(bot_settings)
-    built.warm_up()
-    return built
+def bot_settings(reliability_root: Path, session_settings: BotSettings) -> BotSettings:
+    """The session's settings with a data folder of the reliability tests' own."""
+    return replace(session_settings, data_dir=reliability_root / "data")
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.dialogue.seam import Action, DialogueBackend, Reply, Turn
+from bot.dialogue.embedded import EmbeddedBackend
+from bot.dialogue.seam import Action, Reply, Turn
 
 # Words of the domain and of the way seniors write, so many inputs reach retrieval, not only the input guard.
 WORDS = ["高龄津贴", "护理补贴", "養老服務補貼", "消费券", "老年大学", "養老服務站", "日间照料", "幸福院", "助餐点",
@@ -28,9 +29,9 @@ conversations = st.sampled_from(["fuzz:1", "fuzz:2", "fuzz:3", ""])
 @settings(max_examples=10_000, deadline=None, database=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(text=texts, region=regions, conversation=conversations, staff=st.booleans())
-def test_respond_never_raises_and_always_answers(core: DialogueBackend, text: str, region: str | None,
+def test_respond_never_raises_and_always_answers(embedded: EmbeddedBackend, text: str, region: str | None,
                                                  conversation: str, staff: bool) -> None:
-    reply = core.respond(Turn(text=text, conversation=conversation, region=region, staff=staff))
+    reply = embedded.respond(Turn(text=text, conversation=conversation, region=region, staff=staff))
     assert isinstance(reply, Reply)
     assert isinstance(reply.action, Action)
     assert reply.answer.strip(), f"empty answer for {text!r}"

@@ -18,8 +18,9 @@ from reliability_ports import closed_port
 from bot.channels.http.app import create_app
 from bot.dialogue import replies
 from bot.dialogue.backends import build_backend
+from bot.dialogue.embedded import EmbeddedBackend
 from bot.dialogue.rasa_backend import RasaBackend
-from bot.dialogue.seam import Action, DialogueBackend, Turn
+from bot.dialogue.seam import Action, Turn
 from bot.settings import BotSettings
 
 QUESTION = "资阳的老年大学怎么报名？"
@@ -71,33 +72,35 @@ def assert_clear_message(reply: object) -> None:
     assert reply.speech.strip()  # type: ignore[attr-defined]
 
 
-def test_closed_port_without_fallback_gives_a_clear_message(caplog: pytest.LogCaptureFixture) -> None:
-    backend = RasaBackend(f"http://127.0.0.1:{closed_port()}", fallback=None)
+def test_closed_port_without_fallback_gives_a_clear_message(embedded: EmbeddedBackend,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    backend = RasaBackend(f"http://127.0.0.1:{closed_port()}", embedded, answer_when_down=False)
     with caplog.at_level(logging.WARNING, logger="bot.dialogue.rasa_backend"):
         reply = backend.respond(Turn(QUESTION, conversation="rasa-down-1"))
     assert_clear_message(reply)
     assert any("Rasa unreachable" in r.getMessage() for r in caplog.records)
-    assert backend.region_names(), "the region buttons still work"
+    assert backend.regions() == embedded.regions() and backend.regions(), "the region buttons still work"
 
 
-def test_closed_port_with_fallback_answers_from_the_embedded_core(core: DialogueBackend) -> None:
-    backend = RasaBackend(f"http://127.0.0.1:{closed_port()}", fallback=core)
+def test_closed_port_with_fallback_answers_from_the_embedded_core(embedded: EmbeddedBackend) -> None:
+    backend = RasaBackend(f"http://127.0.0.1:{closed_port()}", embedded)
     reply = backend.respond(Turn(QUESTION, conversation="rasa-down-2"))
-    expected = core.respond(Turn(QUESTION, conversation="rasa-down-reference"))
+    expected = embedded.respond(Turn(QUESTION, conversation="rasa-down-reference"))
     assert (reply.action, reply.answer) == (expected.action, expected.answer)
     assert reply.sources and reply.action is not Action.FALLBACK
-    assert backend.region_names() == core.region_names()
+    assert backend.regions() == embedded.regions()
 
 
-def test_broken_rasa_is_treated_like_a_down_one(broken_rasa: str, core: DialogueBackend) -> None:
-    assert_clear_message(RasaBackend(broken_rasa).respond(Turn(QUESTION, conversation="rasa-broken")))
-    fallback_reply = RasaBackend(broken_rasa, fallback=core).respond(Turn(QUESTION, conversation="rasa-broken-2"))
-    assert fallback_reply.answer == core.respond(Turn(QUESTION, conversation="rasa-broken-ref")).answer
+def test_broken_rasa_is_treated_like_a_down_one(broken_rasa: str, embedded: EmbeddedBackend) -> None:
+    down = RasaBackend(broken_rasa, embedded, answer_when_down=False)
+    assert_clear_message(down.respond(Turn(QUESTION, conversation="rasa-broken")))
+    fallback_reply = RasaBackend(broken_rasa, embedded).respond(Turn(QUESTION, conversation="rasa-broken-2"))
+    assert fallback_reply.answer == embedded.respond(Turn(QUESTION, conversation="rasa-broken-ref")).answer
 
 
-def test_hanging_rasa_times_out_into_the_clear_message(hanging_rasa: str) -> None:
+def test_hanging_rasa_times_out_into_the_clear_message(hanging_rasa: str, embedded: EmbeddedBackend) -> None:
     started = time.monotonic()
-    reply = RasaBackend(hanging_rasa, timeout=1.0).respond(Turn(QUESTION, conversation="rasa-hang"))
+    reply = RasaBackend(hanging_rasa, embedded, answer_when_down=False, timeout=1.0).respond(Turn(QUESTION, conversation="rasa-hang"))
     assert time.monotonic() - started < 10
     assert_clear_message(reply)
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from reliability_ports import closed_port
 
-from bot.dialogue.seam import DialogueBackend, Turn
+from bot.dialogue.embedded import EmbeddedBackend
+from bot.dialogue.seam import Turn
 from bot.redis_fallback import redis_available, redis_location
 from bot.settings import BotSettings
 
@@ -71,7 +72,7 @@ async def ask(api: Any, chat: int, text: str) -> Any:
 
 
 async def test_bot_answers_and_remembers_the_region_in_memory_when_redis_is_down(
-        core: DialogueBackend, bot_settings: BotSettings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        embedded: EmbeddedBackend, bot_settings: BotSettings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from telegram_fake import FakeBotApi, running
 
     from bot.channels.telegram.app import build_application
@@ -81,13 +82,13 @@ async def test_bot_answers_and_remembers_the_region_in_memory_when_redis_is_down
         settings = replace(bot_settings, telegram_token=api.token, telegram_api_base_url=api.base_url,
                            redis_url=f"redis://127.0.0.1:{closed_port()}/0", data_dir=tmp_path, voice_replies=False)
         with caplog.at_level(logging.WARNING):
-            async with running(build_application(settings, backend=core, speaker=None, directory=None)):
+            async with running(build_application(settings, backend=embedded, speaker=None)):
                 first = await ask(api, 777001, "/region 万州")
                 answer = await ask(api, 777001, "助餐点在哪里？")
     finally:
         await api.close()
     assert "万州" in first.text
-    expected = core.respond(Turn("助餐点在哪里？", conversation="redis-down-ref", region="万州"))
+    expected = embedded.respond(Turn("助餐点在哪里？", conversation="redis-down-ref", region="万州"))
     assert expected.answer.strip() in answer.text
     assert not answer.buttons(), "the region was remembered in memory: no district question"
     assert any("in memory" in message for message in warnings_of(caplog))
@@ -116,7 +117,7 @@ def redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         server.wait(timeout=10)
 
 
-async def test_redis_dying_mid_run_costs_no_answer(core: DialogueBackend, bot_settings: BotSettings, tmp_path: Path,
+async def test_redis_dying_mid_run_costs_no_answer(embedded: EmbeddedBackend, bot_settings: BotSettings, tmp_path: Path,
                                                    redis_server: tuple[str, subprocess.Popen[bytes]],
                                                    caplog: pytest.LogCaptureFixture) -> None:
     from telegram_fake import FakeBotApi, running
@@ -128,7 +129,7 @@ async def test_redis_dying_mid_run_costs_no_answer(core: DialogueBackend, bot_se
     try:
         settings = replace(bot_settings, telegram_token=api.token, telegram_api_base_url=api.base_url,
                            redis_url=url, data_dir=tmp_path, voice_replies=False)
-        application = build_application(settings, backend=core, speaker=None, directory=None)
+        application = build_application(settings, backend=embedded, speaker=None)
         assert type(application.persistence).__name__ == "RedisPersistence"
         with caplog.at_level(logging.WARNING):
             async with running(application):
@@ -140,6 +141,6 @@ async def test_redis_dying_mid_run_costs_no_answer(core: DialogueBackend, bot_se
     finally:
         await api.close()
     assert "涪陵" in before.text
-    expected = core.respond(Turn("老年大学怎么上？", conversation="redis-dies-ref", region="涪陵"))
+    expected = embedded.respond(Turn("老年大学怎么上？", conversation="redis-dies-ref", region="涪陵"))
     assert expected.answer.strip() in after.text
     assert any(r.levelno >= logging.WARNING and r.exc_info for r in caplog.records), "the lost write is logged"

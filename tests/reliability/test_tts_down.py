@@ -12,7 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.channels.http.app import create_app
-from bot.dialogue.seam import DialogueBackend, Turn
+from bot.dialogue.embedded import EmbeddedBackend
+from bot.dialogue.seam import Turn
 from bot.settings import BotSettings
 from voice.speaker import AudioFormat, Speaker, SpeechUnavailableError
 
@@ -29,19 +30,19 @@ def test_speaker_says_kindly_that_no_engine_works(dead_speaker: Speaker, caplog:
 
 
 @pytest.fixture
-def mute_client(bot_settings: BotSettings, core: DialogueBackend, dead_speaker: Speaker,
+def mute_client(bot_settings: BotSettings, embedded: EmbeddedBackend, dead_speaker: Speaker,
                 tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(replace(bot_settings, data_dir=tmp_path), backend=core, speaker=dead_speaker)
+    app = create_app(replace(bot_settings, data_dir=tmp_path), backend=embedded, speaker=dead_speaker)
     with TestClient(app) as client:
         yield client
 
 
-def test_hotline_answers_in_text_without_audio(mute_client: TestClient, core: DialogueBackend) -> None:
+def test_hotline_answers_in_text_without_audio(mute_client: TestClient, embedded: EmbeddedBackend) -> None:
     response = mute_client.post("/v1/hotline", json={"call_id": "tts-down-1", "text": QUESTION})
     assert response.status_code == 200
     body = response.json()
     assert body["audio_url"] is None
-    expected = core.respond(Turn(QUESTION, conversation="tts-down-reference"))
+    expected = embedded.respond(Turn(QUESTION, conversation="tts-down-reference"))
     assert body["answer"] == expected.answer and body["answer"].strip()
     assert body["speech"] == expected.speech
 
@@ -57,7 +58,7 @@ def test_ask_is_untouched_by_dead_voices(mute_client: TestClient) -> None:
     assert response.status_code == 200 and response.json()["answer"].strip()
 
 
-async def test_telegram_sends_the_text_and_no_voice_note(dead_speaker: Speaker, core: DialogueBackend,
+async def test_telegram_sends_the_text_and_no_voice_note(dead_speaker: Speaker, embedded: EmbeddedBackend,
                                                          bot_settings: BotSettings, tmp_path: Path,
                                                          caplog: pytest.LogCaptureFixture) -> None:
     from telegram_fake import FakeBotApi, running
@@ -69,7 +70,7 @@ async def test_telegram_sends_the_text_and_no_voice_note(dead_speaker: Speaker, 
         settings = replace(bot_settings, telegram_token=api.token, telegram_api_base_url=api.base_url,
                            data_dir=tmp_path, voice_replies=True)
         with caplog.at_level(logging.WARNING):
-            async with running(build_application(settings, backend=core, speaker=dead_speaker, directory=None)):
+            async with running(build_application(settings, backend=embedded, speaker=dead_speaker)):
                 await api.send_text(555001, QUESTION)
                 [answer] = await api.wait_calls("sendMessage", chat_id=555001)
                 await api.send_text(555001, "/help")
@@ -77,6 +78,6 @@ async def test_telegram_sends_the_text_and_no_voice_note(dead_speaker: Speaker, 
     finally:
         await api.close()
     assert answer.text.strip() and answer.text == answer.text.strip()
-    assert core.respond(Turn(QUESTION, conversation="tts-down-tg")).answer.strip() in answer.text
+    assert embedded.respond(Turn(QUESTION, conversation="tts-down-tg")).answer.strip() in answer.text
     assert api.sent("sendVoice", 555001) == []
     assert any("no voice note" in r.getMessage() for r in caplog.records)

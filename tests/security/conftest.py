@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,12 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fakes import free_port
 from security_secrets import FAKE_API_KEY, FAKE_TOKEN
 
-from bot.dialogue.backends import build_embedded_core
-from bot.dialogue.seam import DialogueBackend
+from bot.dialogue.embedded import EmbeddedBackend
 from bot.settings import BotSettings
-from knowledge.settings import KnowledgeSettings
 
 
 @pytest.fixture
@@ -26,26 +24,13 @@ def secret_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def security_settings(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> BotSettings:
-    root = tmp_path_factory.mktemp("security")
-    return BotSettings(knowledge=KnowledgeSettings(index_dir=shared_index_dir), data_dir=root / "data")
+def security_settings(tmp_path_factory: pytest.TempPathFactory, session_settings: BotSettings) -> BotSettings:
+    """The session's settings with a data folder of the security tests' own."""
+    return replace(session_settings, data_dir=tmp_path_factory.mktemp("security") / "data")
 
 
 @pytest.fixture(scope="session")
-def core(security_settings: BotSettings) -> DialogueBackend:
-    built = build_embedded_core(security_settings)
-    built.warm_up()
-    return built
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def live_server(security_settings: BotSettings, core: DialogueBackend,
+def live_server(security_settings: BotSettings, embedded: EmbeddedBackend,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The API under a real uvicorn on 127.0.0.1 with the fake key; yields (base URL, audio folder)."""
     uvicorn = pytest.importorskip("uvicorn")
@@ -54,7 +39,7 @@ def live_server(security_settings: BotSettings, core: DialogueBackend,
     data_dir = tmp_path_factory.mktemp("security-data")
     settings = replace(security_settings, api_key=FAKE_API_KEY, data_dir=data_dir)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, backend=core), host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, backend=embedded), host="127.0.0.1", port=port,
                                            log_level="info", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import RecordingBackend
 from fastapi.testclient import TestClient
 
 from bot.channels.http.app import create_app
-from bot.dialogue.seam import DialogueBackend, Reply, Turn
+from bot.dialogue.embedded import EmbeddedBackend
+from bot.dialogue.seam import Reply, Turn
 from bot.settings import BotSettings
 from voice.settings import VoiceSettings
 from voice.speaker import Speaker
@@ -38,21 +40,16 @@ def fake_api_module() -> Any:
     return sys.modules[name]
 
 
-class FailingOnce:
-    """The real core, except that the first question of a chat fails inside the backend."""
+class FailingOnce(RecordingBackend):
+    """The real backend, except that the first question of a chat fails inside it."""
 
-    def __init__(self, inner: DialogueBackend) -> None:
-        self.inner = inner
-        self.failed = False
+    failed = False
 
     def respond(self, turn: Turn) -> Reply:
         if not self.failed:
             self.failed = True
             raise RuntimeError("backend failure while answering")
-        return self.inner.respond(turn)
-
-    def region_names(self) -> list[str]:
-        return self.inner.region_names()
+        return super().respond(turn)
 
 
 def assert_nothing_personal(text: str) -> None:
@@ -70,7 +67,7 @@ def production_log_levels(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="httpx")
 
 
-async def test_a_telegram_conversation_logs_nothing_personal(core: DialogueBackend, security_settings: BotSettings,
+async def test_a_telegram_conversation_logs_nothing_personal(embedded: EmbeddedBackend, security_settings: BotSettings,
                                                              tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from bot.channels.telegram.app import build_application
     from bot.channels.telegram.services import chat_tag
@@ -82,7 +79,7 @@ async def test_a_telegram_conversation_logs_nothing_personal(core: DialogueBacke
     try:
         settings = replace(security_settings, telegram_token=api.token, telegram_api_base_url=api.base_url,
                            data_dir=tmp_path, voice_replies=True)
-        application = build_application(settings, backend=FailingOnce(core), speaker=dead_voice, directory=None)
+        application = build_application(settings, backend=FailingOnce(embedded), speaker=dead_voice)
         async with fake.running(application):
             await api.send_text(CHAT, QUESTION)  # fails in the backend: logged, kind message sent
             await api.wait_calls("sendMessage", 1, chat_id=CHAT)
@@ -101,11 +98,11 @@ async def test_a_telegram_conversation_logs_nothing_personal(core: DialogueBacke
     assert chat_tag(CHAT) in logged, "failures name the chat by its hash"
 
 
-def test_the_http_api_logs_nothing_personal(core: DialogueBackend, security_settings: BotSettings, tmp_path: Path,
+def test_the_http_api_logs_nothing_personal(embedded: EmbeddedBackend, security_settings: BotSettings, tmp_path: Path,
                                             caplog: pytest.LogCaptureFixture) -> None:
     production_log_levels(caplog)
     dead_voice = Speaker(VoiceSettings(engines=("espeak",), espeak_binary="/nonexistent/espeak-ng", cache_dir=None))
-    app = create_app(replace(security_settings, data_dir=tmp_path), backend=core, speaker=dead_voice)
+    app = create_app(replace(security_settings, data_dir=tmp_path), backend=embedded, speaker=dead_voice)
     with TestClient(app) as client:
         assert client.post("/v1/ask", json={"question": QUESTION, "conversation": f"tg:{CHAT}"}).status_code == 200
         assert client.post("/v1/hotline", json={"call_id": f"c{CHAT}", "text": QUESTION}).status_code == 200

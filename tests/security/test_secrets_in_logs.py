@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from security_secrets import FAKE_API_KEY, FAKE_TOKEN
 
 from bot.channels.http.app import create_app
-from bot.dialogue.seam import DialogueBackend
+from bot.dialogue.embedded import EmbeddedBackend
 from bot.settings import BotSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,8 +58,8 @@ def test_no_secret_is_written_in_the_code_or_config() -> None:
 
 
 @pytest.fixture
-def keyed_client(security_settings: BotSettings, core: DialogueBackend, tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(replace(security_settings, api_key=FAKE_API_KEY, data_dir=tmp_path), backend=core)
+def keyed_client(security_settings: BotSettings, embedded: EmbeddedBackend, tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(replace(security_settings, api_key=FAKE_API_KEY, data_dir=tmp_path), backend=embedded)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
@@ -150,8 +150,8 @@ def test_api_key_is_not_sent_anywhere_by_the_rasa_backend(secret_env: dict[str, 
         seen.append(request)
         return httpx.Response(200, json=[{"text": "好的"}])
 
-    backend = RasaBackend("http://127.0.0.1:5005")
+    backend = RasaBackend("http://127.0.0.1:5005", local=None, answer_when_down=False)  # type: ignore[arg-type]
     backend._client = httpx.Client(transport=httpx.MockTransport(handler))
-    backend.respond(Turn("高龄津贴", conversation="tg:1"))
+    backend.respond(Turn("高龄津贴", conversation="tg:1", region="万州", staff=True))
     [request] = seen
     assert_no_secret(request.content.decode(), str(request.url), json.dumps(dict(request.headers)))
