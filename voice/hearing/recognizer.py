@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 UNSURE_AVG_LOGPROB = -0.75  # below this Whisper is guessing
 UNSURE_NO_SPEECH_PROB = 0.5
 MAX_AUDIO_SECONDS = 60.0
-PROMPT = "以下是普通话的句子。"  # written in Simplified characters: nudges Whisper away from Traditional
 
 
 class HearingError(RuntimeError):
@@ -123,7 +122,7 @@ class Recognizer:
         segments, info = model.transcribe(
             samples, language="zh", task="transcribe", beam_size=self.settings.hearing_beam_size,
             temperature=(0.0, 0.2, 0.4), compression_ratio_threshold=2.4, log_prob_threshold=-1.0,
-            no_speech_threshold=0.6, condition_on_previous_text=False, initial_prompt=PROMPT,
+            no_speech_threshold=0.6, condition_on_previous_text=False, initial_prompt=self.settings.hearing_prompt or None,
             without_timestamps=True, vad_filter=False,
         )
         texts: list[str] = []
@@ -140,7 +139,7 @@ class Recognizer:
             no_speech = max(no_speech, segment.no_speech_prob)
             looping = looping or segment.compression_ratio > 2.4
         raw = "".join(texts).strip()
-        text, repeated = collapse_repeats(clean_heard_text(raw))
+        text, repeated = collapse_repeats(clean_heard_text(raw, self.settings.hearing_prompt))
         avg_logprob = weighted_logprob / tokens if tokens else -math.inf
         if not text:
             no_speech = max(no_speech, 1.0 if not raw else no_speech)

@@ -35,9 +35,12 @@ def to_simplified(text: str) -> str:
     return str(_converter.convert(text))
 
 
-def strip_hallucinations(text: str) -> str:
-    """`text` without Whisper's invented subtitle credits."""
-    for phrase in HALLUCINATIONS:
+def strip_hallucinations(text: str, prompt: str = "") -> str:
+    """`text` without Whisper's invented subtitle credits, nor the decoding prompt echoed back on noise."""
+    # the prompt's opening clause ("以下是普通话的句子") comes back on noise; its word list is not removed, as
+    # those are the very words people ask about
+    echoes = [clause for clause in (prompt.strip(), re.split(r"[，。,.]", prompt.strip())[0]) if len(clause) >= 4]
+    for phrase in (*HALLUCINATIONS, *echoes):
         text = text.replace(phrase, "")
     return re.sub(r"^[（(【\[]?\s*字幕[^，。！？]*[)）】\]]?$", "", text.strip())
 
@@ -57,12 +60,12 @@ def tidy_punctuation(text: str) -> str:
     return text.strip(" ，、；：")
 
 
-def clean_heard_text(raw: str) -> str:
+def clean_heard_text(raw: str, prompt: str = "") -> str:
     """Whisper's raw text → what the bot should read (still before homophone repair)."""
-    return tidy_punctuation(strip_hallucinations(to_simplified(raw)))
+    return tidy_punctuation(strip_hallucinations(to_simplified(raw), to_simplified(prompt)))
 
 
-_REPEAT = re.compile(r"(.{2,12}?)\1{2,}")
+_REPEAT = re.compile(r"(.{1,12}?)\1{2,}")
 
 
 def collapse_repeats(text: str) -> tuple[str, bool]:
