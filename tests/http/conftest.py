@@ -8,14 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fakes import RecordingBackend
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bot.channels.http.app import create_app
-from bot.dialogue.backends import build_backend
-from bot.dialogue.seam import DialogueBackend, Reply, Turn
+from bot.dialogue.embedded import EmbeddedBackend
 from bot.settings import BotSettings
-from knowledge.settings import KnowledgeSettings
 from voice.settings import VoiceSettings
 from voice.speaker import Speaker
 
@@ -35,36 +34,10 @@ def speech_tools() -> None:
         pytest.skip(f"{', '.join(missing)} not installed (scripts/install-system.sh installs it)")
 
 
-class RecordingBackend:
-    """The real core, with every turn it was given kept for inspection."""
-
-    def __init__(self, backend: DialogueBackend) -> None:
-        self.backend = backend
-        self.knowledge = getattr(backend, "knowledge", None)
-        self.turns: list[Turn] = []
-
-    def respond(self, turn: Turn) -> Reply:
-        self.turns.append(turn)
-        return self.backend.respond(turn)
-
-    def region_names(self) -> list[str]:
-        return self.backend.region_names()
-
-
 @pytest.fixture(scope="session")
-def http_settings(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> BotSettings:
-    root = tmp_path_factory.mktemp("http")
-    return BotSettings(knowledge=KnowledgeSettings(index_dir=shared_index_dir), data_dir=root / "data")
-
-
-@pytest.fixture(scope="session")
-def core(http_settings: BotSettings) -> DialogueBackend:
-    """The real embedded core (build_backend), warmed up once: index and intent classifier."""
-    backend = build_backend(http_settings)
-    warm = getattr(backend, "warm_up", None)
-    if callable(warm):
-        warm()
-    return backend
+def http_settings(tmp_path_factory: pytest.TempPathFactory, session_settings: BotSettings) -> BotSettings:
+    """The session's settings with a data folder of the HTTP tests' own (hotline audio)."""
+    return replace(session_settings, data_dir=tmp_path_factory.mktemp("http") / "data")
 
 
 @pytest.fixture(scope="session")
@@ -74,8 +47,9 @@ def speaker(tmp_path_factory: pytest.TempPathFactory) -> Speaker:
 
 
 @pytest.fixture(scope="session")
-def recording_core(core: DialogueBackend) -> RecordingBackend:
-    return RecordingBackend(core)
+def recording_core(embedded: EmbeddedBackend) -> RecordingBackend:
+    """The session's embedded backend, every turn it was asked kept."""
+    return RecordingBackend(embedded)
 
 
 @pytest.fixture(scope="session")
@@ -90,9 +64,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def keyed_client(http_settings: BotSettings, core: DialogueBackend, speaker: Speaker) -> Iterator[TestClient]:
+def keyed_client(http_settings: BotSettings, embedded: EmbeddedBackend, speaker: Speaker) -> Iterator[TestClient]:
     """The app with ELDERBOT_API_KEY configured."""
-    app = create_app(replace(http_settings, api_key=API_KEY), backend=core, speaker=speaker)
+    app = create_app(replace(http_settings, api_key=API_KEY), backend=embedded, speaker=speaker)
     with TestClient(app) as test_client:
         yield test_client
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from fakes import RecordingBackend
 from fastapi.testclient import TestClient
 
 from bot.dialogue.seam import Action
 from knowledge.topics import TOPICS
 
-CONTRACT_KEYS = {"intent", "confidence", "region", "action", "answer", "speech", "sources", "options"}
-SOURCE_KEYS = {"text", "title", "region", "section", "chunk_id", "score"}
+CONTRACT_KEYS = {"intent", "confidence", "region", "action", "answer", "speech", "sources", "options", "understood"}
+SOURCE_KEYS = {"text", "title", "region", "short_region", "section", "chunk_id", "score"}
 FULING = "重庆市涪陵区"
 
 
@@ -51,7 +52,7 @@ def test_ask_passes_conversation_and_staff_to_the_core(client: TestClient, recor
     response = client.post("/v1/ask", json={"question": "助餐点", "conversation": "staff:7", "staff": True})
     assert response.status_code == 200
     turn = recording_core.turns[-1]
-    assert (turn.text, turn.conversation, turn.staff, turn.region) == ("助餐点", "staff:7", True, None)
+    assert (turn.text, turn.conversation, turn.staff, turn.region) == ("助餐点", "http-ask:staff:7", True, None)
 
 
 def test_ask_conversation_remembers_the_region(client: TestClient) -> None:
@@ -204,18 +205,13 @@ def test_openapi_documents_every_route(client: TestClient) -> None:
 
 
 def test_a_failing_backend_is_a_kind_503_not_a_crash(http_settings, embedded) -> None:
-    class BrokenBackend:
-        knowledge = embedded.knowledge
-
+    class BrokenBackend(RecordingBackend):
         def respond(self, turn):  # type: ignore[no-untyped-def]
             raise RuntimeError("index file vanished")
 
-        def region_names(self) -> list[str]:
-            return []
-
     from bot.channels.http.app import create_app
 
-    with TestClient(create_app(http_settings, backend=BrokenBackend())) as broken:
+    with TestClient(create_app(http_settings, backend=BrokenBackend(embedded))) as broken:
         response = broken.post("/v1/ask", json={"question": "高龄津贴"})
     assert response.status_code == 503
     assert "12345" in response.json()["detail"]

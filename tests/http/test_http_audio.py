@@ -94,10 +94,10 @@ def test_hotline_answers_with_phone_audio_by_url(client: TestClient) -> None:
 @pytest.mark.usefixtures("speech_tools")
 def test_hotline_keeps_state_per_call(client: TestClient, recording_core) -> None:
     client.post("/v1/hotline", json={"call_id": "call-A", "text": "我是巫溪的，想问高龄津贴"})
-    assert recording_core.turns[-1].conversation == "call:call-A"
+    assert recording_core.turns[-1].conversation == "http-hotline:call-A"
     same_call = client.post("/v1/hotline", json={"call_id": "call-A", "text": "老年大学呢"}).json()
     other_call = client.post("/v1/hotline", json={"call_id": "call-B", "text": "老年大学呢"}).json()
-    assert recording_core.turns[-1].conversation == "call:call-B"
+    assert recording_core.turns[-1].conversation == "http-hotline:call-B"
     assert same_call["action"] != "clarify_region"  # the call already named its county
     assert other_call["action"] == "clarify_region"
 

@@ -136,6 +136,25 @@ def test_regions_compared_side_by_side(page, base_url: str) -> None:
     assert boxes[0]["y"] == boxes[1]["y"] and boxes[0]["x"] < boxes[1]["x"]  # side by side, not stacked
 
 
+def test_compare_shows_each_regions_sentence_and_says_where_a_plan_is_silent(page, base_url: str) -> None:
+    question = "时间银行怎么存时间"  # 涪陵's plan does not address it (the relevance gate leaves its row empty)
+    page.fill("#question", question)
+    page.click("#compare-button")
+    page.wait_for_selector("#compare-panel:not([hidden]) .compare-card")
+    rows = httpx.get(base_url + "/v1/compare", params={"q": question}).json()["rows"]
+    cards = page.locator(".compare-card").all()
+    assert len(cards) == len(rows)
+    for card, row in zip(cards, rows, strict=True):
+        assert card.locator("h3").inner_text() == row["short_region"]
+        if row["source"]:
+            assert card.locator(".compare-answer").inner_text() == row["sentence"]
+            assert row["sentence"] != row["source"]["text"]
+        else:
+            assert card.locator(".compare-answer").count() == 0
+            assert "没有写到" in card.locator(".none-found").inner_text()
+    assert [r["short_region"] for r in rows if r["source"] is None] == ["涪陵"]
+
+
 @pytest.mark.skipif(shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None,
                     reason="espeak-ng and ffmpeg are needed to speak")
 def test_play_button_plays_the_spoken_answer(page) -> None:
