@@ -32,11 +32,17 @@ MATCH_KINDS = ("exact", "alias", "sound", "city")
 MIN_CONFIDENCE = 0.6
 _CONFIDENCE = {"exact": 1.0, "alias": 0.95, "city": 0.9}
 _MEMO_SIZE = 4096
-# A jieba word at least this frequent is an ordinary word: a span that is one, or crosses one, is no place.
+# A jieba word at least this frequent is an ordinary word: a span that is one or lies in one is no place; a
+# word reaching into the span from outside must be more frequent to count (jieba holds many rare compounds).
 _COMMON_WORD_FREQUENCY = 5
+_CROSSING_WORD_FREQUENCY = 20
+_LONGEST_WORD = 5
 # What says that a name just before or after is a place.
 _SUFFIXES_AFTER = ("街道", "区", "县", "市", "镇", "乡")
 _CONTEXT_BEFORE = ("住在", "来自", "老家", "我们", "咱们", "俺们", "住", "在", "到", "去", "回")
+# Characters that are almost always words of their own: a span holding one where the name has another is no
+# place (one is allowed in a name of three or more syllables).
+_FUNCTION_CHARACTERS = frozenset("的了是在和有与及我你他她它们不也都就还吗呢啊吧呀么个这那哪啥咋把被给让对从到")
 _CONTEXT_AFTER = ("这边", "那边", "这里", "那里", "这块", "那块", "一带", "地区", "本地", "的人", "人")
 
 
@@ -177,10 +183,11 @@ class _Name:
 
 @dataclass
 class _Dictionary:
-    """jieba's word frequencies and segmentation, shared with the project's ChineseText when it has loaded them."""
+    """jieba's word frequencies, shared with the project's ChineseText when it has loaded them."""
 
     place_names: tuple[str, ...]
     _tokenizer: Any = field(default=None, init=False, repr=False)
+    _frequencies: Mapping[str, int] | None = field(default=None, init=False, repr=False)
 
     @property
     def tokenizer(self) -> Any:
@@ -192,16 +199,14 @@ class _Dictionary:
             self._tokenizer = text._tokenizer
         return self._tokenizer
 
-    def words(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, word) of jieba's dictionary segmentation (no HMM guesses)."""
-        spans, start = [], 0
-        for word in self.tokenizer.lcut(text, HMM=False):
-            spans.append((start, start + len(word), word))
-            start += len(word)
-        return spans
+    @property
+    def frequencies(self) -> Mapping[str, int]:
+        if self._frequencies is None:
+            self._frequencies = self.tokenizer.FREQ
+        return self._frequencies
 
     def frequency(self, word: str) -> int:
-        return int(self.tokenizer.FREQ.get(word) or 0)
+        return self.frequencies.get(word) or 0
 
 
 class Gazetteer:
@@ -231,6 +236,7 @@ class Gazetteer:
             o for o in others if o.name not in self._by_name and o.name not in area_names and o.name not in covered_cores
         ]
         self._not_places = frozenset(not_places)
+        self._not_place_prefixes = frozenset(w[:i] for w in self._not_places for i in range(2, len(w)))
         self._table: dict[str, list[_Name]] = {}
         for name, place in self._by_name.items():
             kind = "alias" if name in self._aliases or place.kind == "alias" else "exact"
@@ -378,7 +384,9 @@ class Gazetteer:
     def _find(self, text: str, min_confidence: float) -> PlaceFindings:
         taken = [False] * len(text)
         exact = self._exact(text, taken)
-        sounds = self._sound_matches(text, taken, min_confidence) if len(text) >= 2 else []
+        sounds = self._sound_matches(text, exact, min_confidence) if len(text) >= 2 else []
+        replaced = {(h.start, h.end) for h, _ in sounds}
+        exact = [e for e in exact if not any(s <= e[0] and e[1] <= t for s, t in replaced)]
         matches: list[PlaceMatch] = []
         outside: list[OutsideMatch] = []
         areas: list[AreaMatch] = []
@@ -434,104 +442,144 @@ class Gazetteer:
             end = start - negative_length
             if any(taken[start:end]):
                 continue
-            if name.other is not None and not split_suffix(name.text)[1] and self._inside_word(text, start, end):
+            if name.other is not None and not split_suffix(name.text)[1] and self._crosses_word(text, start, end):
                 continue
             taken[start:end] = [True] * (end - start)
             found.append((start, end, name))
         return sorted(found, key=lambda f: f[0])
 
-    def _inside_word(self, text: str, start: int, end: int) -> bool:
-        """Whether text[start:end] lies inside a longer ordinary word, or one crossing its edges."""
-        return any(
-            a < end and b > start and (a < start or b > end) and self._ordinary(word)
-            for a, b, word in self._words(text)
-        )
-
-    def _sound_matches(self, text: str, taken: list[bool], min_confidence: float) -> list[tuple[SoundHit, float]]:
-        """Spans not taken that sound like a covered name or an area, with their confidence, best first
-        claiming their characters."""
-        hits = self._sounds.hits(text, TextSounds.of(text), taken)
+    def _sound_matches(
+        self, text: str, exact: list[tuple[int, int, _Name]], min_confidence: float
+    ) -> list[tuple[SoundHit, float]]:
+        """Spans that sound like a covered name or an area, with their confidence, best first claiming their
+        characters. A span may not overlap a name written right, except to hold a covered one whole and be
+        longer (投道牌楼街道 holds 牌楼街道 but is 头道牌楼街道)."""
+        hits = self._sounds.hits(text, TextSounds.of(text))
         if not hits:
             return []
-        scored = [(hit, self._confidence(text, hit)) for hit in hits]
+        allowed = []
+        for hit in hits:
+            overlapping = [e for e in exact if e[0] < hit.end and hit.start < e[1]]
+            if all(e[2].place is not None and hit.start <= e[0] and e[1] <= hit.end and e[1] - e[0] < hit.end - hit.start
+                   for e in overlapping):
+                allowed.append(hit)
+        scored = [(hit, self._prior(text, hit)) for hit in allowed]
         scored = [(hit, c) for hit, c in scored if c >= min_confidence]
         scored.sort(key=lambda s: (-s[1], -(s[0].end - s[0].start), s[0].start))
+        taken = [False] * len(text)
         chosen: list[tuple[SoundHit, float]] = []
-        for hit, confidence in scored:
+        for hit, prior in scored:
             if any(taken[hit.start : hit.end]):
+                continue
+            confidence = self._after_word_checks(text, hit, prior)
+            if confidence < min_confidence:
                 continue
             taken[hit.start : hit.end] = [True] * (hit.end - hit.start)
             chosen.append((hit, confidence))
         return chosen
 
     def _confidence(self, text: str, hit: SoundHit) -> float:
-        """How sure a sound match is, 0 when it is an ordinary word.
+        """How sure a sound match is; 0 when it is no place (see `_prior` and `_after_word_checks`)."""
+        return self._after_word_checks(text, hit, self._prior(text, hit))
 
-        Same sound 0.8 (+0.05 with the same tones), one syllable near 0.65, more 0.5; +0.1 when a place
-        suffix follows or is part of the name, +0.05 for a context word (住在, 那边), for a third syllable,
-        and for a character written right. A span that is, or crosses, or lies in, a frequent jieba word or a
-        word of not_places.txt is no place; one that is such a word but has the name's suffix after it
-        (沿江区 for 雁江区) keeps a lower score."""
+    def _prior(self, text: str, hit: SoundHit) -> float:
+        """How sure a sound match is from its sound and surroundings, before the word checks.
+
+        Same sound 0.8 (+0.05 with the same tones), one syllable near 0.55, more 0.45; -0.15 when a syllable
+        matches only a character's second reading; +0.1 when a place suffix follows or is part of the name,
+        +0.05 for a context word (住在, 那边), for a third syllable, and for a character written right; at most
+        0.95. 0 when the name's suffix is miswritten or a function character (的, 是) stands in the name."""
         core, suffix = split_suffix(hit.name)
         core_end = hit.start + len(core)
         if suffix and text[core_end : hit.end] != suffix:
             return 0.0  # the suffix itself must be written right: 涪陵去 is no 涪陵区
-        confidence = {0: 0.8, 1: 0.65}.get(hit.differing, 0.5)
+        written = text[hit.start : hit.end]
+        function = sum(w != n and w in _FUNCTION_CHARACTERS for w, n in zip(written, hit.name, strict=True))
+        if function > (1 if len(core) >= 3 else 0):
+            return 0.0  # 主城的 is no 承德; 周家把街道 may be 周家坝街道
+        confidence = {0: 0.8, 1: 0.55}.get(hit.differing, 0.45)
         if hit.differing == 0 and hit.same_tones:
             confidence += 0.05
+        if hit.secondary:
+            confidence -= 0.15
         if len(core) >= 3:
             confidence += 0.05
-        suffixed = bool(suffix) or text.startswith(_SUFFIXES_AFTER, hit.end)
-        if suffixed:
+        if suffix or text.startswith(_SUFFIXES_AFTER, hit.end):
             confidence += 0.1
-        before, after = text[: hit.start], text[hit.end :]
-        if before.endswith(_CONTEXT_BEFORE) or after.startswith(_CONTEXT_AFTER):
+        if text[: hit.start].endswith(_CONTEXT_BEFORE) or text.startswith(_CONTEXT_AFTER, hit.end):
             confidence += 0.05
-        if any(a == b for a, b in zip(text[hit.start : core_end], core, strict=True)):
+        if any(a == b for a, b in zip(written, core, strict=False)):
             confidence += 0.05
-        confidence = min(confidence, 0.95)
-        verdict = self._word_check(text, hit.start, core_end, hit.end)
-        if verdict == "crosses":
+        return round(min(confidence, 0.95), 2)
+
+    def _after_word_checks(self, text: str, hit: SoundHit, confidence: float) -> float:
+        """The confidence once ordinary words are considered: a span that is a frequent jieba word or a
+        not_places.txt word, lies inside one or crosses one is no place (0); one that is such a word but has
+        the name's suffix after it (沿江区 for 雁江区) loses 0.25."""
+        if confidence <= 0:
             return 0.0
-        if verdict == "is_word":
-            return confidence - 0.25 if suffix else 0.0
-        return round(confidence, 2)
+        core, suffix = split_suffix(hit.name)
+        core_end = hit.start + len(core)
+        is_word = self._ordinary(text[hit.start : core_end]) or self._ordinary(text[hit.start : hit.end])
+        if (is_word and not suffix) or self._crosses_word(text, hit.start, hit.end, None if is_word else core_end):
+            return 0.0  # a word core: its suffix must stand alone too (沿江区域 is no 雁江区)
+        return round(confidence - (0.25 if is_word else 0.0), 2)
 
-    def _word_check(self, text: str, start: int, core_end: int, end: int) -> str:
-        """'crosses' when an ordinary word overlaps the span and reaches beyond it (林市场 crosses 市场, 沿江区域
-        crosses 区域); 'is_word' when ordinary words make up the whole core (临时, 按月); '' otherwise."""
-        covered = [False] * (core_end - start)
-        for a, b, word in self._words(text):
-            if b <= start or a >= end or not self._ordinary(word):
+    def _crosses_word(self, text: str, start: int, end: int, core_end: int | None = None) -> bool:
+        """Whether an ordinary word holds text[start:end] or reaches into it from outside (普通家庭 holds 通家,
+        市场 reaches into 林市场). A reaching word loses to a more frequent word that takes its outside part
+        (请问 beats 问安 in 请问安月县). After a place suffix (core_end < end) only words reaching in from before
+        count: 福陵区政府 is fine."""
+        suffixed = core_end is not None and core_end < end
+        for a, b, word in self._words_around(text, start, end):
+            if start <= a and b <= end:
+                continue  # inside the span
+            holds = a <= start and b >= end
+            if not holds and a >= start and suffixed:
+                continue  # from inside the span over its suffix: 区政府, 县城
+            if not self._ordinary(word, _COMMON_WORD_FREQUENCY if holds else _CROSSING_WORD_FREQUENCY):
                 continue
-            if a < start or b > end:
-                return "crosses"
-            if b <= core_end:
-                covered[a - start : b - start] = [True] * (b - a)
-        return "is_word" if all(covered) else ""
+            if not holds and word not in self._not_places:
+                own = self._dictionary.frequency(word)
+                if a < start and any(self._ordinary(text[c:start], own) for c in range(max(0, start - 4), a)):
+                    continue
+                if b > end and any(self._ordinary(text[end:d], own) for d in range(b + 1, min(len(text), end + 4) + 1)):
+                    continue
+            return True
+        return False
 
-    def _words(self, text: str) -> list[tuple[int, int, str]]:
-        """jieba's words of the text, plus every occurrence of a not_places.txt word (the last text's kept)."""
-        if self._last_words[0] == text:
-            return self._last_words[1]
-        words = self._dictionary.words(text)
-        for word in self._not_places:
-            position = text.find(word)
-            while position != -1:
-                words.append((position, position + len(word), word))
-                position = text.find(word, position + 1)
-        self._last_words = (text, words)
+    def _words_around(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        """Dictionary words (jieba's, by its prefix table, and not_places.txt's) of 2–5 characters that overlap
+        text[start:end]."""
+        frequencies = self._dictionary.frequencies
+        words = []
+        for a in range(max(0, start - _LONGEST_WORD + 1), end):
+            for b in range(a + 2, min(len(text), a + _LONGEST_WORD) + 1):
+                word = text[a:b]
+                if word not in frequencies and word not in self._not_places:
+                    if word not in self._not_place_prefixes:
+                        break  # jieba's table holds every prefix of its words: none starts so
+                    continue
+                if b > start:
+                    words.append((a, b, word))
         return words
 
-    def _ordinary(self, word: str) -> bool:
+    def _ordinary(self, word: str, threshold: int = _COMMON_WORD_FREQUENCY) -> bool:
         """A word of 2+ characters that is no place name: listed in not_places.txt or frequent in jieba."""
-        if len(word) < 2 or word in self._all_names:
-            return False
-        return word in self._not_places or self._dictionary.frequency(word) >= _COMMON_WORD_FREQUENCY
+        if word in self._not_places:
+            return True
+        return (self._dictionary.frequencies.get(word) or 0) >= threshold and word not in self._all_names
 
 
 def _cut(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    for start, end in sorted(spans, reverse=True):
+    """The text with each span (overlapping ones merged) replaced by one space."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in reversed(merged):
         text = text[:start] + " " + text[end:]
     return text
 

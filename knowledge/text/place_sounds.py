@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,21 +67,38 @@ def character_readings(character: str) -> tuple[Reading, ...]:
 
 
 @dataclass(frozen=True)
-class TextSounds:
-    """Per character of a text: the sets of its readings with tones, toneless and folded."""
+class CharacterSound:
+    """A character's readings as sets: with tones, toneless, folded; and the folded first reading."""
 
-    tones: tuple[frozenset[str], ...]
-    plain: tuple[frozenset[str], ...]
-    folded: tuple[frozenset[str], ...]
+    tones: frozenset[str]
+    plain: frozenset[str]
+    folded: tuple[str, ...]
+    primary: str
+
+
+_NO_SOUND = CharacterSound(frozenset(), frozenset(), (), "")
+
+
+@functools.lru_cache(maxsize=16384)
+def character_sound(character: str) -> CharacterSound:
+    readings = character_readings(character)
+    if not readings:
+        return _NO_SOUND
+    folded = tuple(dict.fromkeys(r.folded for r in readings))
+    return CharacterSound(
+        frozenset(r.tone for r in readings), frozenset(r.plain for r in readings), folded, readings[0].folded
+    )
+
+
+@dataclass(frozen=True)
+class TextSounds:
+    """Per character of a text: its readings (CharacterSound)."""
+
+    characters: tuple[CharacterSound, ...]
 
     @classmethod
     def of(cls, text: str) -> TextSounds:
-        readings = [character_readings(ch) for ch in text]
-        return cls(
-            tuple(frozenset(r.tone for r in rs) for rs in readings),
-            tuple(frozenset(r.plain for r in rs) for rs in readings),
-            tuple(frozenset(r.folded for r in rs) for rs in readings),
-        )
+        return cls(tuple(map(character_sound, text)))
 
 
 @dataclass(frozen=True)
@@ -118,13 +135,15 @@ def name_sounds(name: str) -> list[NameSound]:
 @dataclass(frozen=True)
 class SoundHit:
     """A span of the text that sounds like a name: how many syllables differ beyond tone (0 = same sound,
-    else near sound through folding) and whether every tone agrees too."""
+    else near sound through folding), whether every tone agrees too, and how many syllables match only a
+    character's second reading (祝 zhu/zhou)."""
 
     start: int
     end: int
     name: str
     differing: int
     same_tones: bool
+    secondary: int = 0
 
 
 class SoundIndex:
@@ -140,29 +159,36 @@ class SoundIndex:
     def __len__(self) -> int:
         return sum(len(sounds) for sounds in self._by_start.values())
 
-    def hits(self, text: str, sounds: TextSounds, skip: Sequence[bool] = ()) -> list[SoundHit]:
-        """Every span (2+ characters, none of them in `skip`) that sounds like a name without being written
-        like it; per span and name the closest reading."""
+    def hits(self, text: str, sounds: TextSounds) -> list[SoundHit]:
+        """Every span (2+ characters) that sounds like a name without being written like it; per span and name
+        the closest reading."""
         best: dict[tuple[int, str], SoundHit] = {}
+        characters = sounds.characters
         n = len(text)
-        folded = sounds.folded
+        by_start = self._by_start
         for start in range(n - 1):
-            if not folded[start] or not folded[start + 1] or (skip and (skip[start] or skip[start + 1])):
-                continue
-            for pair in itertools.product(folded[start], folded[start + 1]):
-                for sound in self._by_start.get(pair, ()):
-                    end = start + len(sound.folded)
-                    if end > n or text[start:end] == sound.name or (skip and any(skip[start:end])):
-                        continue
-                    if not all(sound.folded[k] in folded[start + k] for k in range(2, len(sound.folded))):
-                        continue
-                    differing = sum(sound.plain[k] not in sounds.plain[start + k] for k in range(len(sound.plain)))
-                    same_tones = all(sound.tones[k] in sounds.tones[start + k] for k in range(len(sound.tones)))
-                    hit = SoundHit(start, end, sound.name, differing, same_tones)
-                    old = best.get((start, sound.name))
-                    if old is None or (hit.differing, not hit.same_tones) < (old.differing, not old.same_tones):
-                        best[(start, sound.name)] = hit
+            here, after = characters[start], characters[start + 1]
+            for first in here.folded:
+                for second in after.folded:
+                    for sound in by_start.get((first, second), ()):
+                        end = start + len(sound.folded)
+                        if end > n or text[start:end] == sound.name:
+                            continue
+                        span = characters[start:end]
+                        if not all(sound.folded[k] in span[k].folded for k in range(2, len(span))):
+                            continue
+                        differing = sum(p not in c.plain for p, c in zip(sound.plain, span, strict=True))
+                        same_tones = all(t in c.tones for t, c in zip(sound.tones, span, strict=True))
+                        secondary = sum(f != c.primary for f, c in zip(sound.folded, span, strict=True))
+                        hit = SoundHit(start, end, sound.name, differing, same_tones, secondary)
+                        old = best.get((start, sound.name))
+                        if old is None or _closeness(hit) < _closeness(old):
+                            best[(start, sound.name)] = hit
         return list(best.values())
+
+
+def _closeness(hit: SoundHit) -> tuple[int, int, bool]:
+    return hit.secondary, hit.differing, not hit.same_tones
 
 
 def split_suffix(name: str) -> tuple[str, str]:
