@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from optional_models import need_hearing, need_neural_voice
 
 from voice.settings import VoiceSettings
 
@@ -186,3 +187,33 @@ def voice_settings(tmp_path: Path) -> VoiceSettings:
 def needs_espeak() -> None:
     _need("espeak-ng")
     _need("ffmpeg")
+
+
+# ---------------------------------------------------------------- neural voice and hearing (real models)
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private voice model cache for the session (patched FastSpeech2, joined Whisper base)."""
+    return tmp_path_factory.mktemp("voice-models")
+
+
+@pytest.fixture(scope="session")
+def neural_engine(model_dir: Path):  # type: ignore[no-untyped-def]
+    need_neural_voice()
+    from voice.engines.neural_engine import NeuralEngine
+
+    engine = NeuralEngine(model_dir=model_dir)
+    engine.warm_up()
+    return engine
+
+
+@pytest.fixture(scope="session")
+def recognizer(model_dir: Path):  # type: ignore[no-untyped-def]
+    need_hearing()
+    from voice.hearing import Recognizer
+
+    heard = Recognizer(VoiceSettings(model_dir=model_dir, cache_dir=None))
+    heard.warm_up()
+    yield heard
+    heard.close()
