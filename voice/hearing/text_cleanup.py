@@ -57,7 +57,8 @@ def tidy_punctuation(text: str) -> str:
     text = re.sub(r"[，、；：]+([。！？])", r"\1", text)
     text = re.sub(r"([。！？])[，、；：。！？]+", r"\1", text)
     text = re.sub(r"[“”\"「」『』]", "", text)
-    return text.strip(" ，、；：")
+    text = re.sub(r"^[\s，、；：。！？]+", "", text).rstrip(" ，、；：")
+    return text if re.search(r"[" + CJK + r"0-9A-Za-z]", text) else ""
 
 
 def clean_heard_text(raw: str, prompt: str = "") -> str:
