@@ -151,7 +151,10 @@ class PlaceFindings:
     @property
     def ambiguous_city(self) -> AreaMatch | None:
         """A city or province named that holds several covered regions, none of them (nor a place outside
-        them within it) named as well: 重庆 alone. Its `candidates` are the regions to choose from."""
+        them within it) named as well: 重庆 alone. Its `candidates` are the regions to choose from. None once any
+        covered region is named (去重庆住, said of 资阳, asks nothing about 重庆)."""
+        if self.regions:
+            return None
         for area in self.areas:
             within = set(area.candidates) & set(self.regions)
             outside_within = any(o.place.parent in area.area.names for o in self.outside)
@@ -487,8 +490,8 @@ class Gazetteer:
 
         Same sound 0.8 (+0.05 with the same tones), one syllable near 0.55, more 0.45; -0.15 when a syllable
         matches only a character's second reading; +0.1 when a place suffix follows or is part of the name,
-        +0.05 for a context word (住在, 那边), for a third syllable, and for a character written right; at most
-        0.95. 0 when the name's suffix is miswritten or a function character (的, 是) stands in the name."""
+        +0.05 for a context word (住在, 那边), for a third syllable, and (same sound only) for a character
+        written right; at most 0.95. 0 when the name's suffix is miswritten or a function character (的, 是) stands in the name."""
         core, suffix = split_suffix(hit.name)
         core_end = hit.start + len(core)
         if suffix and text[core_end : hit.end] != suffix:
@@ -508,8 +511,8 @@ class Gazetteer:
             confidence += 0.1
         if text[: hit.start].endswith(_CONTEXT_BEFORE) or text.startswith(_CONTEXT_AFTER, hit.end):
             confidence += 0.05
-        if any(a == b for a, b in zip(written, core, strict=False)):
-            confidence += 0.05
+        if hit.differing == 0 and any(a == b for a, b in zip(written, core, strict=False)):
+            confidence += 0.05  # 万洲: one character right and the other the same sound
         return round(min(confidence, 0.95), 2)
 
     def _after_word_checks(self, text: str, hit: SoundHit, confidence: float) -> float:
