@@ -13,47 +13,15 @@ import pytest
 pytest.importorskip("telegram")
 pytest.importorskip("aiohttp")
 
+from fakes import RecordingBackend  # noqa: E402
 from telegram_fake_api import FakeBotApi  # noqa: E402
 
 from bot.channels.telegram.app import build_application  # noqa: E402
 from bot.channels.telegram.ratelimit import ChatRateLimiter  # noqa: E402
-from bot.dialogue.seam import DialogueBackend, Reply, Turn  # noqa: E402
+from bot.dialogue.embedded import EmbeddedBackend  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
-from knowledge.settings import KnowledgeSettings  # noqa: E402
 from voice.settings import VoiceSettings  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
-
-
-class RecordingBackend:
-    """The real backend, with every turn it was asked kept for the test to inspect."""
-
-    def __init__(self, inner: DialogueBackend) -> None:
-        self.inner = inner
-        self.turns: list[Turn] = []
-
-    def respond(self, turn: Turn) -> Reply:
-        self.turns.append(turn)
-        return self.inner.respond(turn)
-
-    def region_names(self) -> list[str]:
-        return self.inner.region_names()
-
-
-@pytest.fixture(scope="session")
-def knowledge_settings(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeSettings:
-    return replace(KnowledgeSettings(), index_dir=tmp_path_factory.mktemp("telegram-index"))
-
-
-@pytest.fixture(scope="session")
-def core(knowledge_settings: KnowledgeSettings) -> DialogueBackend:
-    """The real embedded core (index built once per session: it takes a while)."""
-    from bot.dialogue.backends import build_backend
-
-    backend = build_backend(BotSettings(knowledge=knowledge_settings))
-    warm_up = getattr(backend, "warm_up", None)
-    if warm_up is not None:
-        warm_up()
-    return backend
 
 
 @pytest.fixture(scope="session")
@@ -73,14 +41,15 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def backend(core: DialogueBackend) -> RecordingBackend:
-    return RecordingBackend(core)
+def backend(embedded: EmbeddedBackend) -> RecordingBackend:
+    """The session's embedded backend, every turn it was asked kept."""
+    return RecordingBackend(embedded)
 
 
 @pytest.fixture
-def bot_settings(api: FakeBotApi, knowledge_settings: KnowledgeSettings, tmp_path: Path) -> BotSettings:
-    return BotSettings(knowledge=knowledge_settings, data_dir=tmp_path / "data", telegram_token=api.token,
-                       telegram_api_base_url=api.base_url)
+def bot_settings(api: FakeBotApi, session_settings: BotSettings, tmp_path: Path) -> BotSettings:
+    return replace(session_settings, data_dir=tmp_path / "data", telegram_token=api.token,
+                   telegram_api_base_url=api.base_url)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from telegram_fake_api import FakeBotApi, running
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.app import WEBHOOK_PATH, run_application
+from bot.dialogue import replies
 
 CHAT = 801
 
@@ -25,8 +26,10 @@ async def test_help_voice_and_region_commands(api: FakeBotApi, make_app: Any, co
     assert messages[4].text == texts.VOICE_ON
     assert messages[5].text == texts.REGION_ASK
     assert [t for t, _ in messages[5].buttons()] == core.region_names()
-    assert messages[6].text == texts.REGION_REMEMBERED.format(region="资阳")
-    assert messages[7].text == texts.REGION_CURRENT.format(region="资阳")
+    assert messages[6].text == replies.region_remembered("资阳"), "/region 资阳 is said to the core"
+    assert messages[7].text == texts.REGION_ASK
+    assert [t for t, _ in messages[7].buttons()] == core.region_names()
+    assert core.conversations.get(f"tg:{CHAT}").region == "四川省资阳市"
 
 
 async def test_unknown_or_stale_buttons_are_answered_kindly(api: FakeBotApi, make_app: Any, backend: Any) -> None:

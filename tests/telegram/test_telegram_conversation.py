@@ -7,8 +7,9 @@ from typing import Any
 from telegram_fake_api import FakeBotApi, running
 
 from bot.channels.telegram import texts
-from bot.channels.telegram.keyboards import BUTTON_QUESTIONS, SEND_LOCATION
-from bot.dialogue.seam import Action, Turn
+from bot.channels.telegram.keyboards import SEND_LOCATION, button_questions
+from bot.dialogue import replies
+from bot.dialogue.seam import Action, Turn, topic_registry
 from voice.formats import probe
 
 CHAT = 501
@@ -29,7 +30,7 @@ async def test_start_shows_greeting_and_big_keyboard(api: FakeBotApi, make_app: 
     assert message.text == texts.GREETING
     keyboard = message.json("reply_markup")
     labels = [button["text"] for row in keyboard["keyboard"] for button in row]
-    for label in ("补贴", "老年大学", "养老服务站", "助餐点", SEND_LOCATION, "转人工", "还有呢", "再说一遍", "慢一点"):
+    for label in ("补贴津贴", "老年大学", "养老服务站", "助餐点", SEND_LOCATION, "转人工", "还有呢", "再说一遍", "慢一点"):
         assert label in labels
     location = next(b for row in keyboard["keyboard"] for b in row if b["text"] == SEND_LOCATION)
     assert location.get("request_location") is True
@@ -76,9 +77,10 @@ async def test_clarification_buttons_then_answer_after_tap(api: FakeBotApi, make
         answers = await api.wait_calls("sendMessage", 2, chat_id=CHAT + 1)
     assert ask.text == first.answer
     assert api.sent("answerCallbackQuery"), "the button's spinner must be stopped"
-    after = expected_reply(core, question, region=tapped_text)
+    after = expected_reply(core, question, tapped_text)  # the tap goes to the core as if the user said it
+    assert after.action is Action.ANSWER
     assert answers[1].text.startswith(after.answer.strip().splitlines()[0])
-    assert backend.turns[-1].region == tapped_text and backend.turns[-1].text == question
+    assert backend.turns[-1] == Turn(tapped_text, f"tg:{CHAT + 1}")
 
 
 async def test_more_repeat_and_slower(api: FakeBotApi, make_app: Any, core: Any) -> None:
@@ -107,10 +109,35 @@ async def test_more_repeat_and_slower(api: FakeBotApi, make_app: Any, core: Any)
     assert probe(slow).duration_s > probe(voices[2].files["voice"]).duration_s * 1.2
 
 
-async def test_main_keyboard_buttons_ask_whole_questions(api: FakeBotApi, make_app: Any, backend: Any) -> None:
+async def test_main_keyboard_buttons_ask_whole_questions(api: FakeBotApi, make_app: Any, backend: Any,
+                                                          core: Any) -> None:
     async with running(make_app(speaker=None)):
         await api.send_text(CHAT + 3, "/region 万州")
         await api.wait_calls("sendMessage", chat_id=CHAT + 3)
         await api.send_text(CHAT + 3, "助餐点")
         await api.wait_calls("sendMessage", 2, chat_id=CHAT + 3)
-    assert backend.turns[-1] == Turn(BUTTON_QUESTIONS["助餐点"], f"tg:{CHAT + 3}", "万州")
+    assert backend.turns[-2] == Turn("万州", f"tg:{CHAT + 3}")  # /region 万州 is said to the core
+    assert backend.turns[-1] == Turn(button_questions(topic_registry())["助餐点"], f"tg:{CHAT + 3}")
+    assert core.conversations.get(f"tg:{CHAT + 3}").region == "重庆市万州区", "the core remembered 万州"
+
+
+async def test_a_region_said_after_an_answer_does_not_reanswer_the_old_question(api: FakeBotApi, make_app: Any,
+                                                                                backend: Any, core: Any) -> None:
+    """高龄津贴怎么领 → district buttons → tap 涪陵 → the answer; a later 我在巫溪 is remembered, not answered."""
+    chat = CHAT + 4
+    async with running(make_app(speaker=None)):
+        await api.send_text(chat, "高龄津贴怎么领")
+        [ask] = await api.wait_calls("sendMessage", chat_id=chat)
+        tap = dict(ask.buttons())["涪陵"]
+        await api.tap(chat, tap)
+        answered = (await api.wait_calls("sendMessage", 2, chat_id=chat))[1]
+        await api.send_text(chat, "我在巫溪")
+        later = (await api.wait_calls("sendMessage", 3, chat_id=chat))[2]
+    assert ask.json("reply_markup")["inline_keyboard"], "the clarification comes with district buttons"
+    assert backend.turns[-2:] == [Turn("涪陵", f"tg:{chat}"), Turn("我在巫溪", f"tg:{chat}")]
+    expected = expected_reply(core, "高龄津贴怎么领", "涪陵")
+    assert expected.action is Action.ANSWER and expected.region == "重庆市涪陵区"
+    assert answered.text.startswith(expected.answer.strip().splitlines()[0])
+    assert later.text == replies.region_remembered("巫溪")
+    assert later.text != answered.text and "高龄" not in later.text
+    assert later.json("reply_markup") is None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from fakes import RecordingBackend
 from telegram_fake_api import FakeBotApi, running
 
 from bot.channels.telegram import texts
-from bot.dialogue.seam import Turn
+from bot.dialogue.embedded import EmbeddedBackend
+from bot.dialogue.seam import Action, Turn
 from knowledge.facilities.directory import FacilityDirectory
 from knowledge.facilities.schema import Facility
 from voice.formats import AudioFormat
@@ -27,9 +29,11 @@ def located_directory() -> FacilityDirectory:
     ])
 
 
-async def test_location_lists_nearest_facilities_when_directory_has_coordinates(api: FakeBotApi,
-                                                                                 make_app: Any) -> None:
-    async with running(make_app(directory=located_directory(), speaker=None)):
+async def test_location_lists_nearest_facilities_when_directory_has_coordinates(api: FakeBotApi, make_app: Any,
+                                                                                 core: Any) -> None:
+    located = EmbeddedBackend(core)  # the session's core, with a directory that has coordinates
+    located._directory = located_directory()
+    async with running(make_app(backend=RecordingBackend(located), speaker=None)):
         await api.push({"message": api.user_message(CHAT, location={"latitude": FULING[0], "longitude": FULING[1]})})
         [message] = await api.wait_calls("sendMessage", chat_id=CHAT)
     lines = message.text.splitlines()
@@ -44,18 +48,19 @@ async def test_location_lists_nearest_facilities_when_directory_has_coordinates(
 
 async def test_location_without_coordinates_asks_region_then_answers_through_core(
         api: FakeBotApi, make_app: Any, core: Any, backend: Any) -> None:
-    directory = FacilityDirectory.load()  # the shipped directory: plan-named facilities, no coordinates
-    assert not any(f.has_coordinates for f in directory.facilities)
-    async with running(make_app(directory=directory, speaker=None)):
+    # the shipped directory: plan-named facilities, no coordinates
+    assert not any(f.has_coordinates for f in backend.inner.directory.facilities)
+    async with running(make_app(speaker=None)):
         await api.push({"message": api.user_message(CHAT + 1, location={"latitude": 30.12, "longitude": 104.65})})
-        [ask] = await api.wait_calls("sendMessage", chat_id=CHAT + 1)
-        assert ask.text == texts.LOCATION_NO_REGION
+        said, ask = await api.wait_calls("sendMessage", 2, chat_id=CHAT + 1)
+        assert said.text == texts.LOCATION_NO_REGION
         assert [text for text, _ in ask.buttons()] == core.region_names()
-        await api.tap(CHAT + 1, dict((t, d) for t, d in ask.buttons())["资阳"])
-        answers = await api.wait_calls("sendMessage", 2, chat_id=CHAT + 1)
-    assert backend.turns[-1] == Turn(texts.STATION_QUESTION, f"tg:{CHAT + 1}", "资阳")
+        await api.tap(CHAT + 1, dict(ask.buttons())["资阳"])
+        answers = await api.wait_calls("sendMessage", 3, chat_id=CHAT + 1)
+    assert backend.turns == [Turn(texts.STATION_QUESTION, f"tg:{CHAT + 1}"), Turn("资阳", f"tg:{CHAT + 1}")]
     expected = core.respond(Turn(texts.STATION_QUESTION, "expected:location", "资阳"))
-    assert answers[1].text.startswith(expected.answer.strip().splitlines()[0])
+    assert expected.action is Action.ANSWER
+    assert answers[2].text.startswith(expected.answer.strip().splitlines()[0])
 
 
 async def test_voice_note_without_recognizer_gets_kind_message(api: FakeBotApi, make_app: Any,

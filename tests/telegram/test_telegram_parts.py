@@ -12,6 +12,7 @@ from bot.channels.cli.telegram import TokenRedactor
 from bot.channels.telegram.app import file_url
 from bot.channels.telegram.keyboards import (
     REGION_PREFIX,
+    button_questions,
     is_slower_request,
     main_keyboard,
     region_keyboard,
@@ -19,6 +20,7 @@ from bot.channels.telegram.keyboards import (
 )
 from bot.channels.telegram.ratelimit import ChatRateLimiter
 from bot.channels.telegram.services import chat_tag, slower
+from bot.dialogue.seam import topic_registry
 from voice.settings import VoiceSettings
 
 
@@ -61,6 +63,23 @@ def test_limiter_counts_arrival_time_not_processing_time() -> None:
     assert limiter.admit(1, at=1080.0) == 0.0
 
 
+def test_limiter_sweep_does_not_forget_a_backlog_of_one_chat() -> None:
+    """The sweep inside admit measures idleness in message time: a flood still queued is still counted."""
+    clock = Clock()
+    limiter: ChatRateLimiter[str] = ChatRateLimiter(max_messages=2, window_s=10.0, clock=clock)
+    clock.now = 1030.0  # three messages sent at 1000, processed 30 s later (a slow backlog)
+    assert limiter.admit(1, at=1000.0) == 0.0
+    assert limiter.admit(1, at=1000.0) == 0.0
+    clock.now = 1045.0  # past the sweep interval
+    assert limiter.admit(1, at=1000.0) > 0, "the third message of the flood is over the limit"
+
+
+def test_button_questions_come_from_the_registry() -> None:
+    questions = button_questions(topic_registry())
+    assert set(questions) == {"补贴津贴", "老年大学", "养老服务站", "助餐点"}
+    assert all(len(q) > len(label) for label, q in questions.items()), "a tap asks a whole question"
+
+
 def test_limiter_forgets_idle_chats() -> None:
     clock = Clock()
     limiter: ChatRateLimiter[str] = ChatRateLimiter(max_messages=2, window_s=10.0, clock=clock)
@@ -81,8 +100,9 @@ def test_region_buttons_carry_names_and_reject_unknown_or_foreign_data() -> None
 
 
 def test_main_keyboard_is_big_persistent_and_asks_for_location() -> None:
-    markup = main_keyboard()
+    markup = main_keyboard(topic_registry())
     assert markup.resize_keyboard and markup.is_persistent
+    assert [b.text for b in markup.keyboard[0] + markup.keyboard[1]] == ["补贴津贴", "老年大学", "养老服务站", "助餐点"]
     assert sum(len(row) for row in markup.keyboard) == 9
     assert [b.request_location for row in markup.keyboard for b in row].count(True) == 1
 

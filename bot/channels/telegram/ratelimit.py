@@ -29,10 +29,10 @@ class ChatRateLimiter(Generic[T]):
     def admit(self, chat_id: int, at: float | None = None) -> float:
         """0.0 when the message may go through now (and is counted), else seconds until the window frees."""
         now = self._clock()
+        at = now if at is None else min(at, now)
         if now - self._last_sweep > self.window_s:
             self._last_sweep = now
-            self.forget_idle()
-        at = now if at is None else min(at, now)
+            self.forget_idle(at)  # idle as of this message's time: a backlog of older messages still counts
         arrivals = self._arrivals.setdefault(chat_id, deque())
         while arrivals and arrivals[0] <= at - self.window_s:
             arrivals.popleft()
@@ -66,9 +66,10 @@ class ChatRateLimiter(Generic[T]):
             return True
         return False
 
-    def forget_idle(self) -> None:
-        """Drop the counters of chats quiet for a whole window (keeps memory flat on a busy bot)."""
-        edge = self._clock() - self.window_s
+    def forget_idle(self, now: float | None = None) -> None:
+        """Drop the counters of chats quiet for a whole window before `now` (default: the clock), to keep
+        memory flat on a busy bot."""
+        edge = (self._clock() if now is None else now) - self.window_s
         for chat_id in [c for c, a in self._arrivals.items() if not a or a[-1] <= edge]:
             if chat_id not in self._held:
                 del self._arrivals[chat_id]
