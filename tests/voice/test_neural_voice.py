@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from optional_models import need_neural_voice
 
+from voice.engines.base import EngineError
 from voice.engines.neural_engine import NeuralEngine
 from voice.formats import AudioFormat, probe, wav_to_pcm
 from voice.latin_letters import spell_latin
@@ -121,3 +122,10 @@ def test_a_deployment_can_switch_the_neural_voice_off(tmp_path: Path) -> None:
     speaker = Speaker(settings)
     assert [engine.name for engine in speaker.engines] == ["espeak"]
     assert speaker.synthesize("助餐点中午开放。", AudioFormat.WAV_8K).engine == "espeak"
+
+
+def test_a_character_the_front_end_cannot_read_is_left_out(neural_engine: NeuralEngine) -> None:
+    with_odd = _duration_s(neural_engine.synthesize("好的呣，谢谢您。").data)  # 呣 (m2) has no Baker syllable
+    assert with_odd > 1.0
+    with pytest.raises(EngineError, match="nothing the neural voice can read"):
+        neural_engine.synthesize("呣。")

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 24000
 _SPEAKER_ID = 0  # Baker is a single-speaker corpus
+_FADE_MS = 12
 
 
 def _litert_interpreter_class() -> Any:
@@ -75,7 +76,14 @@ class _LoadedVoice:
         self.vocoder.allocate_tensors()
         self.vocoder.set_tensor(self._vocoder_input, mel)
         self.vocoder.invoke()
-        return self.vocoder.get_tensor(self._vocoder_output)[0, :, 0]
+        samples = self.vocoder.get_tensor(self._vocoder_output)[0, :, 0].copy()
+        # short clauses can end mid-sound; a few milliseconds of fade keep the joins from clicking
+        fade = min(len(samples) // 4, SAMPLE_RATE * _FADE_MS // 1000)
+        if fade:
+            ramp = self._np.linspace(0.0, 1.0, fade, dtype=self._np.float32)
+            samples[:fade] *= ramp
+            samples[-fade:] *= ramp[::-1]
+        return samples
 
     def to_wav(self, clauses: list[Any], pause_ms: int) -> bytes:
         np = self._np
@@ -139,9 +147,12 @@ class NeuralEngine:
             if not clauses:
                 raise EngineError(self.name, f"nothing the neural voice can read in {sentence!r}")
             try:
-                audio = [voice.clause_audio(voice.front_end.ids(clause), self.speed) for clause in clauses]
+                audio = [voice.clause_audio(ids, self.speed) for ids in map(voice.front_end.readable_ids, clauses)
+                         if ids is not None]
             except EngineError:
                 raise
             except (RuntimeError, ValueError) as exc:
                 raise EngineError(self.name, f"LiteRT failed: {exc}") from exc
+            if not audio:
+                raise EngineError(self.name, f"nothing the neural voice can read in {sentence!r}")
             return EngineAudio(voice.to_wav(audio, self.clause_pause_ms), "wav")

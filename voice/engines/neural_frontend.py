@@ -75,3 +75,25 @@ class BakerFrontEnd:
             return [int(i) for i in self._processor.text_to_sequence(clause, inference=True)]
         except (AssertionError, KeyError, IndexError, ValueError) as exc:
             raise EngineError("neural", f"front end cannot read {clause!r}: {type(exc).__name__} {exc}") from exc
+
+    def readable_ids(self, clause: str) -> list[int] | None:
+        """`ids` of the clause; when a character trips the front end (呣 has no Baker syllable), the clause
+        without the characters it cannot read on their own; None when nothing readable is left."""
+        try:
+            return self.ids(clause)
+        except EngineError:
+            pass
+        kept = "".join(ch for ch in clause if not _SPEAKABLE.match(ch) or self._readable(ch))
+        if not _SPEAKABLE.search(kept):
+            return None
+        try:
+            return self.ids(kept)
+        except EngineError:
+            return None
+
+    def _readable(self, character: str) -> bool:
+        try:
+            self.ids(character)
+        except EngineError:
+            return False
+        return True
