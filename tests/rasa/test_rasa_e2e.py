@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.dialogue.embedded import EmbeddedBackend
 from bot.dialogue.rasa_backend import RasaBackend, reply_from_messages
 from bot.dialogue.seam import Action, Turn
 
@@ -116,7 +117,8 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         with action_log.open("wb") as out:
             actions = subprocess.Popen(
                 [sys.executable, "-m", "rasa_sdk", "--actions", "bot.channels.rasa.actions", "--port", str(action_port)],
-                cwd=ROOT, env=quiet_env(SANIC_HOST="127.0.0.1", ELDERBOT_INDEX_DIR=str(work / "index")),
+                cwd=ROOT, env=quiet_env(SANIC_HOST="127.0.0.1", ELDERBOT_INDEX_DIR=str(work / "index"),
+                              ELDERBOT_DATA_DIR=str(work / "data"), REDIS_URL=""),
                 stdout=out, stderr=subprocess.STDOUT)
         processes.append(actions)
         action_url = f"http://127.0.0.1:{action_port}"
@@ -185,8 +187,8 @@ def test_out_of_scope_question_gets_an_honest_fallback(rasa_stack: RasaStack) ->
     assert reply.sources == [] and "出处" not in reply.answer
 
 
-def test_follow_up_uses_the_remembered_region(rasa_stack: RasaStack) -> None:
-    backend = RasaBackend(rasa_stack.url, timeout=WARM_UP_TIMEOUT)
+def test_follow_up_uses_the_remembered_region(rasa_stack: RasaStack, embedded: EmbeddedBackend) -> None:
+    backend = RasaBackend(rasa_stack.url, embedded, answer_when_down=False, timeout=WARM_UP_TIMEOUT)
     remembered = backend.respond(Turn("我是万州的", "e2e-follow-up"))
     assert remembered.region == "重庆市万州区", remembered
     reply = backend.respond(Turn("社区养老服务站有哪些服务？", "e2e-follow-up"))
@@ -195,6 +197,17 @@ def test_follow_up_uses_the_remembered_region(rasa_stack: RasaStack) -> None:
     more = backend.respond(Turn("还有呢", "e2e-follow-up"))
     assert more.action is Action.ANSWER and len(more.sources) == 1 and "出处" in more.answer
     assert more.sources[0].chunk_id != reply.sources[0].chunk_id
+
+
+def test_a_channel_region_reaches_the_action_through_metadata(rasa_stack: RasaStack,
+                                                              embedded: EmbeddedBackend) -> None:
+    backend = RasaBackend(rasa_stack.url, embedded, answer_when_down=False, timeout=WARM_UP_TIMEOUT)
+    reply = backend.respond(Turn("高龄津贴怎么领", "e2e-metadata-region", region="万州"))
+    assert reply.action is Action.ANSWER, reply
+    assert reply.region == "重庆市万州区" and reply.sources
+    assert all(source.short_region == "万州" for source in reply.sources)
+    without = backend.respond(Turn("高龄津贴怎么领", "e2e-metadata-none"))
+    assert without.action is Action.CLARIFY_REGION, without
 
 
 def test_handoff_says_so_and_attaches_the_core_reply(rasa_stack: RasaStack) -> None:
