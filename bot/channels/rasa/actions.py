@@ -18,9 +18,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue import replies
+from bot.dialogue.seam import WHERE_TO_ASK, DialogueBackend, Reply, Turn
 from bot.dialogue.seam import Action as ReplyAction
-from bot.dialogue.seam import DialogueBackend, Reply, Turn
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ class CoreAction(Action, ABC):
             reply = self.core.respond(turn)
         except Exception:
             log.exception("dialogue core failed in %s", self.name())
-            text = "系统忙，请稍后再试。" + replies.WHERE_TO_ASK
+            text = "系统忙，请稍后再试。" + WHERE_TO_ASK
             reply = Reply("out_of_scope", 0.0, ReplyAction.FALLBACK, text, text)
         self.utter(dispatcher, reply)
         return self.slots(reply, tracker)
