@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes import running_redis
 
 from bot.dialogue.core import DialogueCore
 from bot.dialogue.embedded import EmbeddedBackend
@@ -37,3 +40,15 @@ def embedded(session_settings: BotSettings) -> EmbeddedBackend:
 def core(embedded: EmbeddedBackend) -> DialogueCore:
     """The embedded backend's dialogue core (respond, region_names, knowledge)."""
     return embedded.core
+
+
+@pytest.fixture
+def redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A throwaway redis-server on 127.0.0.1 (skipped, saying why, when redis-server is not installed)."""
+    with running_redis() as found:
+        yield found
+
+
+@pytest.fixture
+def redis_url(redis_server: tuple[str, subprocess.Popen[bytes]]) -> str:
+    return redis_server[0]

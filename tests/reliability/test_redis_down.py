@@ -4,11 +4,7 @@ dying while the bot runs costs no answer. (The voice cache is on disk, not in Re
 from __future__ import annotations
 
 import logging
-import shutil
-import socket
 import subprocess
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -92,29 +88,6 @@ async def test_bot_answers_and_remembers_the_region_in_memory_when_redis_is_down
     assert expected.answer.strip() in answer.text
     assert not answer.buttons(), "the region was remembered in memory: no district question"
     assert any("in memory" in message for message in warnings_of(caplog))
-
-
-@pytest.fixture
-def redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A throwaway redis-server on 127.0.0.1 (Debian package redis-server), no disk writes."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server not installed (scripts/install-system.sh installs it)")
-    port = closed_port()
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                               "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    try:
-        yield f"redis://127.0.0.1:{port}/0", server
-    finally:
-        server.kill()
-        server.wait(timeout=10)
 
 
 async def test_redis_dying_mid_run_costs_no_answer(embedded: EmbeddedBackend, bot_settings: BotSettings, tmp_path: Path,

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -57,36 +53,6 @@ async def test_region_and_voice_survive_restart_in_pickle_file(api: FakeBotApi, 
     assert not answer.buttons(), "the district is known: no clarification"
     assert "万州" in answer.text
     assert not api.sent("sendVoice", CHAT, since), "voice was switched off before the restart"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A throwaway redis-server on 127.0.0.1 (Debian package redis-server), no disk writes."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server not installed (scripts/install-system.sh installs it)")
-    pytest.importorskip("redis")
-    port = _free_port()
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 async def test_region_and_voice_survive_restart_in_redis(api: FakeBotApi, make_app: Any, backend: Any,
