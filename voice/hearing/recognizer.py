@@ -80,6 +80,11 @@ class Recognizer:
         self._load_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hearing")
 
+    @classmethod
+    def from_env(cls) -> Recognizer:
+        """A recognizer with the ELDERBOT_STT_* / ELDERBOT_VOICE_MODEL_DIR settings (nothing loaded yet)."""
+        return cls(VoiceSettings.from_env())
+
     def _loaded(self) -> Any:
         if self._model is None:
             with self._load_lock:
