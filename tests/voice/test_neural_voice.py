@@ -138,3 +138,11 @@ def test_a_text_the_neural_voice_cannot_read_goes_to_espeak_without_resting_it(m
     assert speaker.synthesize("呣。", AudioFormat.WAV_8K).engine == "espeak"
     assert not speaker.health.is_resting("neural")
     assert speaker.synthesize("助餐点中午开放。", AudioFormat.WAV_8K).engine == "neural"
+
+
+def test_warm_up_loads_the_neural_voice_before_the_first_answer(model_dir: Path) -> None:
+    need_neural_voice()
+    speaker = Speaker(VoiceSettings(cache_dir=None, model_dir=model_dir))
+    speaker.warm_up()
+    neural = speaker.engines[0]
+    assert isinstance(neural, NeuralEngine) and neural._voice is not None
