@@ -70,7 +70,7 @@ def test_single_characters_find_passages_when_no_word_matches(kb: KnowledgeBase)
     assert kb.settings.bm25_character_weight > 0
     hits = kb.search("浴室", k=2)
     assert len(hits) == 2 and all("助浴" in h.passage.text for h in hits)
-    without = KnowledgeBase(replace(kb.settings, bm25_character_weight=0.0))
+    without = KnowledgeBase(replace(kb.settings, bm25_character_weight=0.0, dense_weight=0.0))
     assert without.search("浴室", k=3) == []
 
 
