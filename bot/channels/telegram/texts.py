@@ -13,8 +13,6 @@ HELP = ("怎么用：\n"
         "• /region 设置或更换区县，/voice on 或 /voice off 开关语音。\n"
         "• 需要真人帮忙，点“转人工”。")
 REGION_ASK = "请点一下您所在的区县："
-REGION_REMEMBERED = "好的，记住了：{region}。以后就按{region}的规划回答您。"
-REGION_CURRENT = "现在记的是：{region}。要换的话点下面的按钮："
 VOICE_ON = "好的，以后回答会同时发语音。"
 VOICE_OFF = "好的，以后只发文字。想听语音时发 /voice on。"
 VOICE_USAGE = "语音现在是{state}的。发 /voice on 打开，/voice off 关闭。"
