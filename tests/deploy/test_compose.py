@@ -147,6 +147,9 @@ def test_no_secret_is_written_in_the_file(services: dict[str, dict[str, Any]]) -
             if re.search(r"TOKEN|KEY|SECRET|PASSWORD", key):
                 reference = _REFERENCE.fullmatch(value)
                 assert reference and reference["name"] == key, f"{name}.{key} must come from the environment"
+                if service.get("profiles"):  # an opt-in service: its own process refuses to start without them
+                    assert reference["op"] in (":?", ":-"), f"{name}.{key}"
+                    continue
                 assert reference["op"] == ":?", f"{name}.{key} must be required (${{{key}:?…}}), not defaulted"
 
 
@@ -224,7 +227,8 @@ def test_start_order(services: dict[str, dict[str, Any]]) -> None:
 
 def test_published_ports_only_for_the_api(services: dict[str, dict[str, Any]]) -> None:
     published = {name for name, service in services.items() if service.get("ports")}
-    assert published == {"api"}
+    assert published == {"api", "wechat"}, "only the API and the WeChat server (which WeChat must reach) listen"
+    assert services["wechat"].get("profiles") == ["wechat"], "the WeChat server is opt-in"
 
 
 def test_dockerfile_builds_the_image_the_brief_describes() -> None:
