@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -23,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from bench_common import stop_server  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 REGIONS = ["涪陵", "资阳", "巫溪", "双桥", "万州", ""]
@@ -110,11 +110,7 @@ def main() -> None:
             asyncio.run(load(base, 10, 8.0))  # let every worker finish warming up
             latencies, errors, elapsed = asyncio.run(load(base, args.clients, args.seconds))
         finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server, 30)
     n = len(latencies)
     print(f"/v1/ask, {args.clients} concurrent clients, {args.workers} worker(s), {elapsed:.1f} s on loopback")
     print(f"  requests   {n}  (errors {sum(errors.values())})")

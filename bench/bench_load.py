@@ -17,7 +17,6 @@ import importlib.util
 import itertools
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_common import stop_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -114,11 +114,7 @@ async def http_run(chats: int, seconds: float, env: dict[str, str], keep_alive: 
             stop = time.monotonic() + seconds
             await asyncio.gather(*(chat(n, stop) for n in range(chats)))
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server, 20)
     return tally
 
 

@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.dialogue.nlu.intent import IntentClassifier  # noqa: E402
-from knowledge.text.nlu_data import load_training_data  # noqa: E402
 from knowledge.text.chinese import ChineseText  # noqa: E402
+from knowledge.text.nlu_data import load_training_data  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

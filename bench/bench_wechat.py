@@ -18,7 +18,6 @@ import hashlib
 import importlib.util
 import itertools
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from typing import Any
 
 import httpx
 import xmltodict
+from bench_common import stop_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -199,11 +199,7 @@ async def run(users: int, seconds: float, index_dir: Path, data_dir: Path, safe_
             stop = time.monotonic() + seconds
             await asyncio.gather(*(user(n, stop) for n in range(users)))
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server, 30)
         api.close()
     return tally
 
