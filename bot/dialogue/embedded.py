@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from knowledge.retrieval.search import KnowledgeBase
 
 log = logging.getLogger(__name__)
+
+_FULL_WIDTH = {"?": "？", "!": "！", ",": "，", ";": "；", ":": "："}
+_CHINESE_MARK_AFTER_HAN = re.compile(r"(?<=[\u4e00-\u9fff])([?!,;:])")
 
 
 class EmbeddedBackend:
@@ -57,6 +61,12 @@ class EmbeddedBackend:
 
     def respond(self, turn: Turn) -> Reply:
         return self.core.respond(turn)
+
+    def repair_heard(self, text: str) -> str:
+        self.core.warm_up()
+        index = self.knowledge.index
+        repaired = index.gazetteer.repair(index.text.repair_homophones(index.text.normalize(text)))
+        return _CHINESE_MARK_AFTER_HAN.sub(lambda m: _FULL_WIDTH[m.group(1)], repaired)  # NFKC made them ASCII
 
     def regions(self) -> list[Region]:
         self.core.warm_up()

@@ -100,6 +100,9 @@ class RasaBackend:
         text = "系统忙，请稍后再试。" + replies.WHERE_TO_ASK
         return Reply("out_of_scope", 0.0, Action.FALLBACK, text, text)
 
+    def repair_heard(self, text: str) -> str:
+        return self.local.repair_heard(text)
+
     def regions(self) -> list[Region]:
         return self.local.regions()
 

@@ -178,6 +178,11 @@ class DialogueBackend(Protocol):
         """Answer one turn; the backend owns the conversation's state."""
         ...
 
+    def repair_heard(self, text: str) -> str:
+        """What a speech recogniser heard, repaired as typed text is: Traditional → Simplified, numbers, words
+        that sound like a plan word or place name written right (高灵津贴 → 高龄津贴, 万周 → 万州)."""
+        ...
+
     def regions(self) -> list[Region]:
         """The regions the plans cover, in manifest order."""
         ...

@@ -21,6 +21,7 @@ HALLUCINATIONS: tuple[str, ...] = (
 _ASCII_TO_CJK = {",": "，", ".": "。", "?": "？", "!": "！", ":": "：", ";": "；"}
 _converter: Any = None
 _converter_lock = threading.Lock()
+_MIN_ECHO_CHARS = 8  # shorter prompt clauses are words people say (老年大学, 高龄津贴), never echoes
 
 
 def to_simplified(text: str) -> str:
@@ -35,13 +36,30 @@ def to_simplified(text: str) -> str:
     return str(_converter.convert(text))
 
 
+def prompt_echoes(prompt: str) -> list[str]:
+    """The parts of the decoding prompt Whisper may echo back on noise: the whole prompt and its opening
+    clause ("以下是普通话的句子"), each only when long enough (8 characters or more) not to be a word someone
+    asks about. A prompt opening with one of the service's words ("老年大学，高龄津贴…") echoes nothing
+    but its whole self, so a question starting with that word keeps it."""
+    prompt = prompt.strip()
+    clauses = [prompt, re.split(r"[，。,.！？!?；;]", prompt)[0].strip()]
+    return [c for i, c in enumerate(clauses) if len(c) >= _MIN_ECHO_CHARS and c not in clauses[:i]]
+
+
+def _without_echo(text: str, echo: str) -> str:
+    """`text` without `echo` where it stands as a clause of its own (at the start, or between punctuation):
+    never out of the middle of a sentence someone said."""
+    bounded = r"(?:^|(?<=[，。！？；：、,.!?;:\s]))" + re.escape(echo) + r"(?:[，。！？；：、,.!?;:]+|(?=$))"
+    leading = r"^\s*" + re.escape(echo)
+    return re.sub(leading, "", re.sub(bounded, "", text))
+
+
 def strip_hallucinations(text: str, prompt: str = "") -> str:
     """`text` without Whisper's invented subtitle credits, nor the decoding prompt echoed back on noise."""
-    # the prompt's opening clause ("以下是普通话的句子") comes back on noise; its word list is not removed, as
-    # those are the very words people ask about
-    echoes = [clause for clause in (prompt.strip(), re.split(r"[，。,.]", prompt.strip())[0]) if len(clause) >= 4]
-    for phrase in (*HALLUCINATIONS, *echoes):
+    for phrase in HALLUCINATIONS:
         text = text.replace(phrase, "")
+    for echo in prompt_echoes(prompt):
+        text = _without_echo(text, echo)
     return re.sub(r"^[（(【\[]?\s*字幕[^，。！？]*[)）】\]]?$", "", text.strip())
 
 

@@ -1,4 +1,6 @@
-"""`elderbot listen FILE [--json]`: what the offline recogniser heard in an audio file (WAV, OGG/Opus, MP3…)."""
+"""`elderbot listen FILE [--json]`: what the offline recogniser heard in an audio file (WAV, OGG/Opus, MP3…):
+the text after the same repair typed questions get (homophones of plan words and place names, Traditional →
+Simplified, numbers), and the raw transcript."""
 
 from __future__ import annotations
 
@@ -24,17 +26,20 @@ def run(args: argparse.Namespace) -> int:
     if args.file.stat().st_size > MAX_AUDIO_BYTES:
         print(f"文件太大（最多 {MAX_AUDIO_BYTES // 1_000_000} MB）：{args.file}", file=sys.stderr)
         return 2
+    from bot.dialogue.seam import build_backend
+    from bot.settings import BotSettings
     from voice.hearing.recognizer import HearingError, Recognizer
-    from voice.settings import VoiceSettings
 
     try:
-        heard = Recognizer(VoiceSettings.from_env()).transcribe(args.file.read_bytes())
+        heard = Recognizer.from_env().transcribe(args.file.read_bytes())
     except HearingError as exc:
         print(f"{exc.user_message} ({exc})", file=sys.stderr)
         return 1
+    text = build_backend(BotSettings.from_env()).repair_heard(heard.text) if heard.text else ""
     if args.json:
-        print(json.dumps({"text": heard.text, "raw": heard.raw, "confidence": round(heard.confidence, 3),
+        print(json.dumps({"text": text, "raw": heard.raw, "confidence": round(heard.confidence, 3),
                           "unsure": heard.unsure}, ensure_ascii=False))
     else:
-        print(heard.text)
+        print(text)
+        print(f"原始识别：{heard.raw}")
     return 0
