@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 
 from bot.channels.http.errors import documented_errors
+from bot.channels.http.hotline_hearing import hotline_hearing
 from bot.channels.http.schemas import (
     AUDIO_ID_PATTERN,
     ErrorBody,
@@ -45,17 +46,26 @@ def speak(body: SpeakRequest, services: ServicesDep) -> Response:
 
 @router.post("/hotline", response_model=HotlineResponse, summary="Answer a caller and give phone-playable audio")
 def hotline(body: HotlineRequest, request: Request, services: ServicesDep) -> HotlineResponse:
-    """One caller turn; the conversation is kept per call_id; action "handoff" means transfer to a person."""
-    reply = services.respond(Turn(text=body.text, conversation=services.conversation("hotline", body.call_id)))
+    """One caller turn, as text or as the caller's voice (`audio`, base64 WAV: what was heard comes back as
+    `heard`; an unsure hearing is read back first, action "confirm"). The conversation is kept per call_id;
+    action "handoff" means transfer to a person."""
+    conversation = services.conversation("hotline", body.call_id) or body.call_id
+    caller = hotline_hearing(request.app).turn(services.backend, conversation, body.text, body.audio)
+    if caller.question is not None:
+        reply = services.respond(Turn(text=caller.question, conversation=conversation))
+        speech, answer, action = reply.speech, reply.answer, reply.action.value
+    else:
+        speech = answer = caller.say
+        action = caller.action
     audio_url: str | None = None
     try:
-        audio = services.speaker.synthesize(reply.speech or reply.answer, AudioFormat.WAV_8K).audio
+        audio = services.speaker.synthesize(speech or answer, AudioFormat.WAV_8K).audio
     except SpeechError:
         audio = None
     if audio is not None:
         audio_id = services.audio_store.put(audio)
         audio_url = str(request.url_for("get_audio", audio_id=audio_id))
-    return HotlineResponse(speech=reply.speech, answer=reply.answer, action=reply.action.value, audio_url=audio_url)
+    return HotlineResponse(speech=speech, answer=answer, action=action, audio_url=audio_url, heard=caller.heard)
 
 
 @router.get("/audio/{audio_id}.wav", name="get_audio", response_class=Response, summary="Hotline audio",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.dialogue.seam import topic_registry
 
@@ -15,6 +15,8 @@ MAX_REGION_CHARS = 40
 CALL_ID_PATTERN = r"^[A-Za-z0-9_.:@+\-]{1,128}$"
 CONVERSATION_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
 AUDIO_ID_PATTERN = r"^[0-9a-f]{64}$"
+MAX_HOTLINE_AUDIO_BYTES = 960_000  # 30 s of 16 kHz 16-bit mono, 60 s of 8 kHz
+MAX_HOTLINE_AUDIO_BASE64 = (MAX_HOTLINE_AUDIO_BYTES + 2) // 3 * 4
 
 
 # The topics of the one registry (knowledge.topics, through the seam): the search filter's enum and the
@@ -111,19 +113,33 @@ class SpeakRequest(_Strict):
 
 
 class HotlineRequest(_Strict):
-    """What the phone system's speech recognition heard on one call."""
+    """One caller turn: what the phone system's own recognition heard (`text`), or the caller's voice (`audio`)."""
 
     call_id: str = Field(pattern=CALL_ID_PATTERN, examples=["call-20240101-0001"])
-    text: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["我想问一下高龄津贴"])
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_QUESTION_CHARS,
+                             examples=["我想问一下高龄津贴"])
+    audio: str | None = Field(
+        default=None, min_length=8, max_length=MAX_HOTLINE_AUDIO_BASE64,
+        description=f"the caller's words as base64 WAV (8 kHz or more, PCM or G.711), at most "
+                    f"{MAX_HOTLINE_AUDIO_BYTES // 1000} kB; send exactly one of text and audio")
+
+    @model_validator(mode="after")
+    def _one_of_text_and_audio(self) -> HotlineRequest:
+        if (self.text is None) == (self.audio is None):
+            raise ValueError("send exactly one of text and audio / 请只提供 text 或 audio 其中一个")
+        return self
 
 
 class HotlineResponse(BaseModel):
-    """What to say on the call; action "handoff" asks the phone system to transfer to a person."""
+    """What to say on the call; action "handoff" asks the phone system to transfer to a person, "confirm" reads
+    back an unsure hearing (您是问……吗？; the caller's 是 / 不是 comes as the next turn), "repeat" asks the caller
+    to say it again (nothing was heard)."""
 
     speech: str
     answer: str
     action: str
     audio_url: str | None = Field(description="WAV 8 kHz mono 16-bit; null when no speech could be made.")
+    heard: str | None = Field(default=None, description="what was heard in `audio` (after repair); null for text")
 
 
 class Health(BaseModel):
