@@ -6,16 +6,16 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 from bot.dialogue import replies
-from bot.dialogue.composer import AnswerComposer, ComposedAnswer
+from bot.dialogue.composer import AnswerComposer, ComposedAnswer, plan_sentences, retrieval_order
+from bot.dialogue.conversation import PENDING, REGION_SWITCH, SUBJECT, SWITCH, ConversationContext, Resolution
 from bot.dialogue.facility_answers import FacilityAnswerer
 from bot.dialogue.nlu.intent import IntentClassifier, IntentPrediction
 from bot.dialogue.relevance import (
     DETAILS_NEEDING_THEIR_FACT,
-    AskedFor,
     TermRarity,
     asked_for,
     coverage,
@@ -23,11 +23,12 @@ from bot.dialogue.relevance import (
 )
 from bot.dialogue.scoring import SentenceScorer, average_sentence_length
 from bot.dialogue.seam import Action, Reply, Source, Turn
+from bot.dialogue.semantics import semantics_for
 from bot.dialogue.state import ConversationState, ConversationStore, MemoryConversations
+from bot.dialogue.understanding import TurnAnalysis, Understanding
 from bot.settings import AnswerSettings
 from knowledge.retrieval.passages import Hit
 from knowledge.retrieval.search import KnowledgeBase, QueryError
-from knowledge.text.gazetteer import PlaceFindings
 from knowledge.topics import TOPICS
 
 TOPIC_INTENTS = frozenset({*(t.name for t in TOPICS.values() if t.is_intent), "policy_other"})
@@ -45,19 +46,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 _QUESTION_PARTS = re.compile(r"[？?！!。；;]")
-_FOLLOW_UP = re.compile(r"^(那|那么|那个|还有|另外|还|要是|如果|它|这个)")
-_SWITCH = re.compile(r"(呢|嘞|喃|咧)[？?！!。.\s]*$")  # 那巫溪呢, 焦石镇的呢: the same question, somewhere else
-
-
-@dataclass(frozen=True)
-class QuestionAnalysis:
-    """A question as the core weighs it: its content words (synonyms added) for the relevance gate, its own
-    words and those synonyms added for sentence scoring, and the kind of fact it asks for."""
-
-    normalized: str
-    content_words: list[str]
-    terms: list[str]
-    asked: AskedFor
+NO_CONTEXT_INTENTS = frozenset({*SMALLTALK, "repeat", "ask_more", "human_handoff"})
+HANDOFF_CONFIDENCE = 0.7  # 转人工 only when the model is sure: a question mentioning 喊人 is a question
+OUT_OF_SCOPE_IN_CONTEXT = 0.7  # within a conversation, a follow-up the model is unsure about stays on its topic
+_LEADS_ON = re.compile(r"^(那么|那|还有|另外|然后)")
+OWN_WORDS_CHECKED = 4.0  # a follow-up whose own plan words weigh this much must find them in what it cites
+NEAR_LAST_ANSWER = 0.15  # a follow-up's passages of the section the last answer cited: a nudge up, not a rule
 
 
 class DialogueCore:
@@ -84,7 +78,9 @@ class DialogueCore:
         self._sentence_length = 40.0
         self._classifier: IntentClassifier | None = None
         self._rarity: TermRarity | None = None
-        self._analyses: dict[str, QuestionAnalysis] = {}
+        self._asked: dict[str, TurnAnalysis] = {}
+        self._understanding: Understanding | None = None
+        self.context: ConversationContext | None = None
         self.facilities = FacilityAnswerer(knowledge)
 
     def warm_up(self) -> None:
@@ -96,13 +92,22 @@ class DialogueCore:
                 index = self.knowledge.warm_up()
                 self._rarity = TermRarity([p.section + p.text for p in index.store.passages])
                 self._sentence_length = average_sentence_length(p.text for p in index.store.passages)
+                self._understanding = Understanding(index)
+                self.context = ConversationContext(self._understanding, self._weigh)
                 self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
+
+    @property
+    def understanding(self) -> Understanding:
+        self.warm_up()
+        assert self._understanding is not None
+        return self._understanding
 
     def region_names(self) -> list[str]:
         return [r.short_name for r in self.knowledge.index.gazetteer.regions]
 
     def respond(self, turn: Turn) -> Reply:
-        """Answer one turn, keeping the conversation's state."""
+        """Answer one turn, keeping the conversation's state: the turn is understood once, resolved against the
+        conversation into a standalone question, then answered."""
         self.warm_up()
         text, problem = _clean_input(turn.text)
         if problem is not None:
@@ -110,39 +115,58 @@ class DialogueCore:
         state = self.conversations.get(turn.conversation)
         if turn.region:
             state.region = self._region(turn.region) or state.region
-        prediction = self._predict(text, state)
-        reply = self._dispatch(text, prediction, state, turn.staff)
-        if prediction.name not in ("repeat", "ask_more"):
-            state.last_reply = reply
+        analysis = self.understanding.analyse(text)
+        assert self.context is not None
+        resolution = self.context.resolve(analysis, state)
+        prediction = self._predict(analysis, resolution, state)
+        reply = self._dispatch(analysis, resolution, prediction, state, turn.staff)
+        if prediction.name == "repeat":
+            reply = replace(reply, intent="repeat", confidence=prediction.confidence)
+        else:
+            state.last_reply = reply  # 再说一遍 repeats the last thing said, 还有呢 included
         if reply.action is not Action.CLARIFY_REGION:
             state.pending_question = ""  # answered, or another question came instead: nothing waits any more
         self.conversations.put(turn.conversation, state)
         return reply
 
-    def _predict(self, text: str, state: ConversationState) -> IntentPrediction:
+    def _predict(self, turn: TurnAnalysis, resolution: Resolution, state: ConversationState) -> IntentPrediction:
         assert self._classifier is not None
-        prediction = self._classifier.predict(text)
-        named = self.knowledge.regions_in(text)
-        rest = self.knowledge.index.gazetteer.without_places(self.knowledge.index.text.normalize(text))
+        prediction = self._classifier.predict(turn.text)
+        if turn.greeted and prediction.name not in TOPIC_INTENTS:
+            said = self._classifier.predict(turn.raw)  # 喂 是养老政策咨询吗: the greeting was the point
+            if said.name in SMALLTALK:
+                return said
+        sure = HANDOFF_CONFIDENCE if prediction.name == "human_handoff" else TOPIC_WORD_CONFIDENCE
+        if prediction.name in NO_CONTEXT_INTENTS and prediction.confidence >= sure:
+            return prediction
+        if prediction.name == "human_handoff":  # 一按就能喊人的: not sure it asks for a person
+            prediction = _without(prediction, "human_handoff")
+        topic = state.topic or turn.topic or "policy_other"
+        if resolution.kind in (REGION_SWITCH, SWITCH, PENDING) and (state.topic or resolution.kind == PENDING):
+            return IntentPrediction(topic, max(prediction.confidence, 0.5), prediction.ranking)
+        named = turn.places.regions
+        rest = turn.places.text_without_places
         region_only = len(_HAN.findall(rest)) <= 4
-        if named and region_only and state.topic and state.last_question and _SWITCH.search(text):
-            return IntentPrediction(state.topic, 1.0, prediction.ranking)  # 那巫溪呢 / 焦石镇的呢: same question there
         if named and region_only and prediction.name not in TOPIC_INTENTS | {"human_handoff"}:
             return IntentPrediction("set_region", 1.0, prediction.ranking)
-        asks_something = len(self.knowledge.index.text.tokenize(rest)) >= 2
+        asks_something = len(turn.content_words) >= 2
         if prediction.name == "set_region" and not region_only and (asks_something or prediction.confidence < 0.5):
             name, confidence = next((n, c) for n, c in prediction.ranking if n != "set_region")
             confidence = min(1.0, confidence / max(1.0 - prediction.confidence, 1e-6))  # given: not set_region
             prediction = IntentPrediction(name, confidence, prediction.ranking)
-        short_follow_up = len(text) <= 14 and (_FOLLOW_UP.match(text) or prediction.confidence < 0.5)
-        if state.topic and short_follow_up and prediction.name in TOPIC_INTENTS | {"out_of_scope"}:
+        leans = resolution.kind == SUBJECT or _LEADS_ON.match(turn.text)
+        unsure = prediction.name not in TOPIC_INTENTS | {"out_of_scope"} or prediction.confidence < (
+            OUT_OF_SCOPE_IN_CONTEXT if prediction.name == "out_of_scope" else TOPIC_WORD_CONFIDENCE)
+        unsure = unsure or prediction.name == "policy_other"  # the catch-all: a follow-up keeps its topic
+        if leans and state.topic and unsure:
             return IntentPrediction(state.topic, prediction.confidence, prediction.ranking)
         return prediction
 
-    def _dispatch(self, text: str, prediction: IntentPrediction, state: ConversationState, staff: bool) -> Reply:
+    def _dispatch(self, turn: TurnAnalysis, resolution: Resolution, prediction: IntentPrediction,
+                  state: ConversationState, staff: bool) -> Reply:
         intent, confidence = prediction.name, prediction.confidence
         if intent in SMALLTALK:
-            named = self.knowledge.regions_in(text) if intent == "greet" else []
+            named = turn.places.regions if intent == "greet" else ()
             if len(named) == 1:  # 你好，我是巫溪的: remembered like set_region
                 state.region = named[0]
             return _say(intent, confidence, SMALLTALK[intent], Action.SMALLTALK, state.region)
@@ -152,63 +176,82 @@ class DialogueCore:
             return state.last_reply or _say(intent, confidence, replies.NOTHING_TO_REPEAT, Action.SMALLTALK)
         if intent == "ask_more":
             return self._more(state, confidence)
-        findings = self._places(text)
+        findings = turn.places
         if findings.only_outside and intent in TOPIC_INTENTS | {"set_region", "out_of_scope"}:
             place = findings.outside[0].text
             return _say(intent, confidence, replies.only_plans_of(self.region_names(), place), Action.FALLBACK)
+        city = findings.ambiguous_city
+        if city is not None and intent in TOPIC_INTENTS | {"set_region"}:
+            return self._clarify(intent, confidence, state, state.pending_question or resolution.question,
+                                 list(city.candidates))
         if intent == "set_region":
-            return self._set_region(text, state, confidence, staff)
+            return self._set_region(turn, state, confidence)
         if intent in TOPIC_INTENTS:
-            return self._topic(text, intent, confidence, state, staff)
+            return self._topic(resolution, intent, confidence, state, staff)
         return self._fallback(intent, confidence, state.region)
 
-    def _set_region(self, text: str, state: ConversationState, confidence: float, staff: bool) -> Reply:
-        named = self.knowledge.regions_in(text)
+    def _set_region(self, turn: TurnAnalysis, state: ConversationState, confidence: float) -> Reply:
+        named = turn.places.regions
         if len(named) != 1:
             return self._clarify("set_region", confidence, state, state.pending_question)
         state.region = named[0]
-        if state.pending_question:
-            pending, state.pending_question = state.pending_question, ""
-            prediction = self._classifier.predict(pending) if self._classifier else None
-            intent = prediction.name if prediction and prediction.name in TOPIC_INTENTS else state.topic
-            return self._topic(pending, intent or "policy_other", confidence, state, staff)
         short = self.knowledge.index.gazetteer.short_name(named[0])
         return _say("set_region", confidence, replies.region_remembered(short), Action.SMALLTALK, named[0])
 
-    def _topic(self, text: str, intent: str, confidence: float, state: ConversationState, staff: bool) -> Reply:
-        named = self.knowledge.regions_in(text)
-        if (_FOLLOW_UP.match(text) or _SWITCH.search(text)) and state.last_question and intent == state.topic:
-            earlier = state.last_question
-            if named:  # a place switch: the earlier question without the places it named
-                earlier = self.knowledge.index.gazetteer.without_places(self.knowledge.index.text.normalize(earlier))
-            text = f"{earlier} {text}"
+    def _topic(self, resolution: Resolution, intent: str, confidence: float, state: ConversationState,
+               staff: bool) -> Reply:
+        text = resolution.question
+        self._asked[text] = self.understanding.analyse(text).asking(resolution.asked)
+        try:
+            return self._topic_reply(text, resolution, intent, confidence, state, staff)
+        finally:
+            self._asked.pop(text, None)
+
+    def _topic_reply(self, text: str, resolution: Resolution, intent: str, confidence: float,
+                     state: ConversationState, staff: bool) -> Reply:
+        named = list(resolution.regions)
         state.topic, state.last_question = intent, text
         if len(named) == 1:
             state.region = named[0]
         regions = named or ([state.region] if state.region else [])
         if len(regions) == 1:
-            return self._answer(text, intent, confidence, state, regions[0])
-        if not self._relevant_anywhere(text):
-            return self._fallback(intent, confidence, None)
-        if staff or len(regions) > 1:
-            return self._compare(text, intent, confidence, regions or self.knowledge.region_names())
-        return self._clarify(intent, confidence, state, text)
+            reply = self._answer(text, intent, confidence, state, regions[0],
+                                 follows=resolution.kind in (SUBJECT, SWITCH), own_words=resolution.own_words,
+                                 staff=staff)
+        elif not self._relevant_anywhere(text):
+            reply = self._fallback(intent, confidence, None)
+        elif staff or len(regions) > 1:
+            reply = self._compare(text, intent, confidence, regions or self.knowledge.region_names())
+        else:
+            reply = self._clarify(intent, confidence, state, text)
+        if reply.action is Action.ANSWER:
+            state.last_sources = list(reply.sources)
+        return replace(reply, understood=text)
 
-    def _answer(self, text: str, intent: str, confidence: float, state: ConversationState, region: str) -> Reply:
-        query = with_topic_words(text, self.knowledge.index.text.expand_query(text), intent, confidence)
+    def _answer(self, text: str, intent: str, confidence: float, state: ConversationState, region: str,
+                follows: bool = False, own_words: tuple[str, ...] = (), staff: bool = False) -> Reply:
+        query = with_topic_words(text, self._analyse(text).expanded, intent, confidence)
         topic = query[len(text) :]
-        hits = self._rerank(text, self.knowledge.search(query, region=region, k=self.candidates), topic)[:8]
-        composed = self._compose(text, hits, topic)
+        hits = self.knowledge.search(query, region=region, k=self.candidates)
+        if follows:  # a follow-up looks near the passages the last answer cited
+            hits = near_last_answer(hits, state.last_sources, region)
+        hits = self._rerank(text, hits, topic)[:8]
+        composed = self._compose(text, hits, topic, staff)
         short = self.knowledge.index.gazetteer.short_name(region)
         if composed is None:
             return self._fallback(intent, confidence, region)
+        checked = [w for w in own_words if len(w) >= 2 and self._weigh(w) > 0]
+        cited = " ".join(h.passage.section + h.passage.text for h in composed.cited)
+        if sum(map(self._weigh, checked)) >= OWN_WORDS_CHECKED and coverage(
+                checked, cited, self._rarity, self.unseen_weight) < self.min_coverage:
+            return self._fallback(intent, confidence, region)  # the last subject found, not what is asked of it
         question = self._analyse(text)
         detail = DETAILS_NEEDING_THEIR_FACT.get(question.asked)
         if detail and not states(question.asked, composed.sentences, question.normalized):
             return _say(intent, confidence, replies.no_detail(detail, short), Action.FALLBACK, region)
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
         state.remaining = sources_of(sources[len(composed.cited) :])
-        lead = next((replies.city_means(m.text, short) for m in self._places(text).matches
+        lead = next((replies.city_means(m.text, short) for m in self._analyse(text).places.matches
                      if m.kind == "city" and m.region == region), "")
         reply = Reply(intent, confidence, Action.ANSWER, lead + composed.text, lead + composed.speech, region,
                       sources_of(sources[:5]))
@@ -229,28 +272,25 @@ class DialogueCore:
         return Reply(intent, reply.confidence, Action.ANSWER, f"{answer}\n{reply.answer}",
                      f"{found.lines[0]}{reply.speech}", region, reply.sources)
 
-    def _compose(self, text: str, hits: list[Hit], topic: str = "") -> ComposedAnswer | None:
+    def _compose(self, text: str, hits: list[Hit], topic: str = "", staff: bool = False) -> ComposedAnswer | None:
         """An answer only when the passages cover enough of what the question asks about."""
         if not hits:
             return None
         words = self._content_words(text)
-        found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
-        if coverage(words, found, self._rarity, self.unseen_weight) < self.min_coverage:
+        covered = max(coverage(words, " ".join(h.passage.section + h.passage.text for h in best[:3]), self._rarity,
+                               self.unseen_weight) for best in (hits, retrieval_order(hits)))
+        if covered < self.min_coverage:
             return None
-        return self.composer.compose(self._scorer(text, topic), hits, self._facets(text))
+        return self.composer.compose(self._scorer(text, topic), hits, self._facets(text), staff=staff)
 
     def _rerank(self, text: str, hits: list[Hit], topic: str = "") -> list[Hit]:
-        """Passages re-ordered by BM25 blended with the score of their best sentence for the question."""
-        if len(hits) < 2:
+        """Passages re-ordered by their best sentence: retrieval's fused score, the sentence's words and its
+        meaning (`composer.rerank`, `semantics`)."""
+        if not hits:
             return hits
-        sentence_scores = self.composer.best_sentence_scores(self._scorer(text, topic), hits)
-        top_bm25, top_sentence = hits[0].score or 1.0, max(sentence_scores) or 1.0
-        blended = [
-            (1 - self.sentence_weight) * hit.score / top_bm25 + self.sentence_weight * score / top_sentence
-            for hit, score in zip(hits, sentence_scores, strict=True)
-        ]
-        order = sorted(range(len(hits)), key=lambda i: -blended[i])
-        return [Hit(hits[i].passage, blended[i]) for i in order]
+        semantics = semantics_for(self.knowledge.index, plan_sentences, self.knowledge.settings.embedding_cache_dir)
+        similarities = semantics.similarities(text, hits[: self.composer.reranked]) if semantics else None
+        return self.composer.rerank(self._scorer(text, topic), hits, similarities)
 
     def _weigh(self, word: str) -> float:
         return self._rarity.weight(word) if self._rarity else 1.0
@@ -285,9 +325,12 @@ class DialogueCore:
             return self._fallback(intent, confidence, None)
         return Reply(intent, confidence, Action.ANSWER, "\n".join(lines), "。".join(speech), None, sources)
 
-    def _clarify(self, intent: str, confidence: float, state: ConversationState, question: str) -> Reply:
+    def _clarify(self, intent: str, confidence: float, state: ConversationState, question: str,
+                 among: list[str] | None = None) -> Reply:
+        """Ask which region: all of them, or those of a city named (重庆: 涪陵, 巫溪, 万州)."""
         state.pending_question = question
-        names = self.region_names()
+        gazetteer = self.knowledge.index.gazetteer
+        names = [gazetteer.short_name(r) for r in among] if among else self.region_names()
         return Reply(intent, confidence, Action.CLARIFY_REGION, replies.clarify_region(names),
                      replies.clarify_region(names), None, [], names)
 
@@ -310,14 +353,14 @@ class DialogueCore:
         return bool(hits) and coverage(self._content_words(text), found, self._rarity, self.unseen_weight) >= self.min_coverage
 
     def _content_words(self, text: str) -> list[str]:
-        return self._analyse(text).content_words
+        return list(self._analyse(text).content_words)
 
     def _scorer(self, text: str, topic: str = "") -> SentenceScorer:
         """The question's sentence scorer; the topic's plan words, when searched with, count as context."""
         question = self._analyse(text)
         context = self.knowledge.index.text.terms(topic) if topic else []
-        return SentenceScorer(question.terms, self._weigh, question.asked, self.sentence_b, self._sentence_length,
-                              context_terms=context)
+        return SentenceScorer(list(question.terms), self._weigh, question.asked, self.sentence_b,
+                              self._sentence_length, context_terms=context)
 
     def _facets(self, text: str) -> list[SentenceScorer]:
         """A scorer for each part of a question that asks several things (有好大？里头有啥？), else none."""
@@ -331,33 +374,13 @@ class DialogueCore:
             terms = index.text.terms(index.gazetteer.without_places(index.text.expand_query(part)))
             if terms:
                 facets.append(SentenceScorer(terms, self._weigh, asked_for(part), self.sentence_b,
-                                             self._sentence_length, context_terms=question.terms))
+                                             self._sentence_length, context_terms=list(question.terms)))
         return facets if len(facets) > 1 else []
 
-    def _analyse(self, text: str) -> QuestionAnalysis:
-        """The question's words without its place names (its own, and those synonyms added), and the kind
-        of fact it asks for; memoised per text."""
-        found = self._analyses.get(text)
-        if found is None:
-            index = self.knowledge.index
-            normalized = index.text.repair_homophones(index.text.normalize(text))
-            expanded = index.text.expand_query(text)
-            stripped = index.gazetteer.without_places(expanded)
-            found = QuestionAnalysis(
-                normalized=normalized,
-                content_words=index.text.tokenize(stripped),
-                terms=index.text.terms(stripped),
-                asked=asked_for(normalized),
-            )
-            if len(self._analyses) > 2048:
-                self._analyses.clear()
-            self._analyses[text] = found
-        return found
-
-    def _places(self, text: str) -> PlaceFindings:
-        """Every place the text names (covered, by sound, cities, outside the plans), found once per text."""
-        index = self.knowledge.index
-        return index.gazetteer.find(index.text.normalize(text))
+    def _analyse(self, text: str) -> TurnAnalysis:
+        """The question's analysis (memoised by the understanding); for the standalone question of this turn, with
+        the kind of fact the turn itself asks for."""
+        return self._asked.get(text) or self.understanding.analyse(text)
 
     def _region(self, name: str) -> str | None:
         try:
@@ -375,6 +398,17 @@ def with_topic_words(question: str, expanded: str, intent: str, confidence: floa
     return f"{question} {' '.join(topic.search_words)}"
 
 
+def near_last_answer(hits: list[Hit], last: list[Source], region: str) -> list[Hit]:
+    """A follow-up's hits, those of the sections the last answer cited (same region) a little higher."""
+    sections = {(s.region, s.section) for s in last[:3] if s.region == region}
+    if not sections or not hits:
+        return hits
+    top = hits[0].score or 1.0
+    nudged = [Hit(h.passage, h.score + NEAR_LAST_ANSWER * top * ((h.passage.region, h.passage.section) in sections))
+              for h in hits]
+    return sorted(nudged, key=lambda h: -h.score)
+
+
 def source_of(hit: Hit) -> Source:
     """The seam's value for a retrieved passage."""
     p = hit.passage
@@ -383,6 +417,12 @@ def source_of(hit: Hit) -> Source:
 
 def sources_of(hits: list[Hit]) -> list[Source]:
     return [source_of(hit) for hit in hits]
+
+
+def _without(prediction: IntentPrediction, name: str) -> IntentPrediction:
+    """The best other intent, its confidence given that it is not `name`."""
+    other, confidence = next((n, c) for n, c in prediction.ranking if n != name)
+    return IntentPrediction(other, min(1.0, confidence / max(1.0 - prediction.confidence, 1e-6)), prediction.ranking)
 
 
 def _say(intent: str, confidence: float, text: str, action: Action, region: str | None = None) -> Reply:

@@ -1,0 +1,165 @@
+"""The conversation as context: a follow-up turn resolved into a standalone question before retrieval.
+
+- a region given after a clarification answers the question that waited (state.pending_question);
+- a region switch (那巫溪呢, 资阳那边呢) asks the last question again, there;
+- a place or group switch (焦石镇的呢, 农村的呢, 八十岁以上呢, 公办的呢) asks the last question again with the
+  new place or group in place of the one of its kind the last question named;
+- a question about the subject of the last answer (那个中心有多少床, 都提供些啥, 要自己出钱不) is asked with the
+  subject words of the last question added;
+- anything else is a question of its own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.dialogue.relevance import AskedFor
+from bot.dialogue.seam import Action
+from bot.dialogue.state import ConversationState
+from bot.dialogue.understanding import TurnAnalysis, Understanding
+from knowledge.text.gazetteer import REGION_NAME_KINDS
+
+NEW, PENDING, REGION_SWITCH, SWITCH, SUBJECT = "new", "pending", "region_switch", "switch", "subject"
+
+_SWITCH_END = re.compile(r"(呢|嘞|喃|咧|哩)[？?！!。.，,\s]*$")
+_LEAD = re.compile(r"^(那么|那(?![个些种样])|还有(?!呢)|另外|然后|再问一?下?|要是|如果)[，,\s]*")
+_ANAPHOR = re.compile(r"^(那么|那|还有|另外)?[，,\s]*(这个|那个|这些|那些|这种|那种|这项|这块|那块|这儿|那儿|它|其|该|都)")
+_NOISE = re.compile(r"那边|这边|的话|那里|这里|那块|这块|一带|地区|[的呢嘞喃咧哩吗嘛啊呀哦那这还有么，,。.？?！!、\s]")
+# Words of one kind: a switch naming one of them replaces the one of the same kind the last question named.
+_KINDS = (
+    re.compile(r"\d+\s*(?:周岁|岁)(?:及?以上|以下|左右)?|\d+多岁"),
+    re.compile(r"公办|民办|公立|私立|政府办|社会办|民营|国有|公建民营|民办公助"),
+    re.compile(r"农村|乡下|乡镇|城市|城区|城里|县城|村里|镇上|乡上|街道|社区|村级|城镇"),
+    re.compile(r"半失能|失能|失智|高龄|独居|空巢|留守|经济困难|困难|低保|特困|残疾|孤寡|计划生育特殊家庭"),
+    re.compile(r"[\u4e00-\u9fff]{2,5}?(?:敬老院|养老院|照护中心|服务中心|幸福院|服务站|食堂|助餐点|大学|学校|机构)"),
+)
+_CLAUSE = re.compile(r"[，,？?！!。；;]")
+_ANAPHOR_LATER = re.compile(r"(这种|这些|这类|这样的|那种|那些)[\u4e00-\u9fff]|(这个|这些|这种|这样)[？?！!。.\s]*$")
+_SUBJECT_WORDS = 8
+_MIN_OWN_WEIGHT = 6.0  # rarity-weighted content a question needs to stand on its own
+_UNSEEN_WEIGHT = 3.0  # a word no plan uses: the question is about something of its own (天气, 车票), not the last
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The standalone question a turn asks, how it was found, and the kind of fact the turn itself asks for."""
+
+    kind: str
+    question: str
+    asked: AskedFor
+    regions: tuple[str, ...] = ()
+    own_words: tuple[str, ...] = ()  # a subject follow-up's own content words: the answer must hold them too
+
+    @property
+    def follows(self) -> bool:
+        return self.kind != NEW
+
+
+class ConversationContext:
+    """Resolves turns against a conversation's state; `weigh` is a word's rarity in the plans."""
+
+    def __init__(self, understanding: Understanding, weigh: Callable[[str], float]) -> None:
+        self.understanding = understanding
+        self.weigh = weigh
+
+    def resolve(self, turn: TurnAnalysis, state: ConversationState) -> Resolution:
+        regions = turn.places.regions
+        fragment = _NOISE.sub("", turn.places.text_without_places)
+        waiting = state.pending_question or _unanswered_for_want_of_region(state)
+        if waiting and regions and len(fragment) <= 2:
+            pending = self.understanding.analyse(waiting)
+            return Resolution(PENDING, pending.text, pending.asked, regions)
+        last = state.last_question
+        if not last:
+            return Resolution(NEW, turn.text, turn.asked, regions)
+        earlier = self.understanding.analyse(last)
+        first, rest = _split_first(turn.text)
+        gazetteer = self.understanding.index.gazetteer
+        if regions and (_SWITCH_END.search(first) or _LEAD.match(first)):
+            named = gazetteer.find(first)
+            if named.regions and len(_NOISE.sub("", named.text_without_places)) <= 1:
+                after = self.understanding.analyse(rest) if rest else None
+                if after is not None and after.places.regions and len(_NOISE.sub("", after.places.text_without_places)) <= 6:
+                    rest = ""  # 那资阳呢？我爸妈在资阳: the rest only says where
+                elif after is not None and not self._incomplete(after):
+                    return Resolution(NEW, turn.text, turn.asked, regions)
+                base = gazetteer.without_places(earlier.text)
+                if rest:
+                    base = self._switched_text(base, rest, self.understanding.analyse(rest))
+                asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
+                where = "".join(m.text for m in named.matches)
+                return Resolution(REGION_SWITCH, _joined(where, base), asked, regions)
+        if _SWITCH_END.search(turn.text) and len(fragment) <= 12:
+            asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
+            return Resolution(SWITCH, self._switched(earlier, turn), asked, regions)
+        if self._incomplete(turn):
+            return Resolution(SUBJECT, _joined(turn.text, self.subject(earlier)), turn.asked, regions,
+                              turn.content_words)
+        return Resolution(NEW, turn.text, turn.asked, regions)
+
+    def _switched(self, earlier: TurnAnalysis, turn: TurnAnalysis) -> str:
+        """The earlier question with the turn's place or group in place of its own of the same kind."""
+        question = earlier.text
+        if turn.places.matches:
+            gazetteer = self.understanding.index.gazetteer
+            same_region = set(turn.places.regions) <= set(earlier.places.regions)
+            kinds = frozenset(m.place.kind for m in turn.places.matches) - REGION_NAME_KINDS
+            question = gazetteer.without_places(question, kinds if same_region and kinds else None)
+        return self._switched_text(question, turn.text, turn)
+
+    @staticmethod
+    def _switched_text(question: str, text: str, turn: TurnAnalysis) -> str:
+        fragment = _LEAD.sub("", text)
+        for kind in _KINDS:
+            found = kind.search(fragment)
+            if found and len(found.group(0)) >= 2:
+                question = kind.sub(" ", question)
+        return _joined(question, fragment)
+
+    def _incomplete(self, turn: TurnAnalysis) -> bool:
+        """A question that leans on the last one: it points back at it (那个中心, 这些费用, 都有啥) or says too
+        little of its own to be searched alone (要自己出钱不, 以后要提到多少)."""
+        if _ANAPHOR.search(turn.text) or _ANAPHOR_LATER.search(turn.text):
+            return True
+        return self.own_weight(turn) < _MIN_OWN_WEIGHT
+
+    def own_weight(self, turn: TurnAnalysis) -> float:
+        """How much a turn says of its own: its content words' rarity in the plans (a word they never use
+        counts `_UNSEEN_WEIGHT`)."""
+        return sum(self.weigh(word) or _UNSEEN_WEIGHT for word in dict.fromkeys(turn.content_words) if len(word) >= 2)
+
+    def subject(self, earlier: TurnAnalysis) -> str:
+        """What the earlier question was about: its content words (longest, no word inside another kept) and the
+        towns and streets it named, at most `_SUBJECT_WORDS`."""
+        words = sorted(dict.fromkeys(earlier.content_words), key=len, reverse=True)
+        kept: list[str] = []
+        for word in words:
+            if len(word) >= 2 and not any(word in other for other in kept):
+                kept.append(word)
+        order = {word: earlier.text.find(word) for word in kept}
+        kept = sorted(kept, key=lambda w: order[w] if order[w] >= 0 else len(earlier.text))[:_SUBJECT_WORDS]
+        places = [m.name for m in earlier.places.matches if m.place.kind not in REGION_NAME_KINDS and m.kind != "city"]
+        return " ".join(dict.fromkeys([*places, *kept]))
+
+
+def _unanswered_for_want_of_region(state: ConversationState) -> str:
+    """The last question, when it was answered "not in the plans" with no region known: a region said now is
+    the one it needed."""
+    reply = state.last_reply
+    if reply is not None and reply.action is Action.FALLBACK and reply.region is None and reply.understood:
+        return state.last_question
+    return ""
+
+
+def _split_first(text: str) -> tuple[str, str]:
+    """The first clause of a text and the rest (那巫溪呢，六十岁以上的 → 那巫溪呢, 六十岁以上的)."""
+    found = _CLAUSE.search(text)
+    if found is None:
+        return text, ""
+    return text[: found.end()], text[found.end():].strip(" ，,")
+
+
+def _joined(first: str, second: str) -> str:
+    first, second = first.strip(" ，,"), second.strip(" ，,")
+    return f"{first} {second}".strip() if second else first

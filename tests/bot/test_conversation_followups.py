@@ -1,0 +1,97 @@
+"""Follow-ups resolved against the conversation into a standalone question (`Reply.understood`), places by any
+name, and spoken or dialect text — phrasings of our own."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.dialogue.core import DialogueCore
+from bot.dialogue.seam import Action, Turn
+from knowledge.text.chinese import SpokenForms
+
+_ids = itertools.count()
+
+
+def new_conversation() -> str:
+    return f"follow-{next(_ids)}"
+
+
+def test_region_switch_asks_the_last_question_there(core: DialogueCore) -> None:
+    conv = new_conversation()
+    first = core.respond(Turn("万州的养老服务站有哪些服务？", conv))
+    assert first.action is Action.ANSWER and first.region == "重庆市万州区"
+    switched = core.respond(Turn("那资阳呢？", conv))
+    assert switched.region == "四川省资阳市"
+    assert "养老服务站" in switched.understood and "资阳" in switched.understood
+    assert switched.action is not Action.SMALLTALK, "the question is kept, not dropped"
+
+
+def test_group_switch_puts_the_new_group_in_place_of_the_old(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("资阳六十五岁以上的老人有多少？", conv))
+    switched = core.respond(Turn("七十岁以上的呢？", conv))
+    assert "70岁以上" in switched.understood and "65岁" not in switched.understood
+    assert switched.region == "四川省资阳市"
+
+
+def test_question_about_the_subject_of_the_last_answer(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("涪陵的互助养老点是怎么回事？", conv))
+    about = core.respond(Turn("这个都提供些啥？", conv))
+    assert "互助养老" in about.understood, about.understood
+    assert about.region == "重庆市涪陵区"
+
+
+def test_region_after_clarification_answers_the_waiting_question(core: DialogueCore) -> None:
+    conv = new_conversation()
+    assert core.respond(Turn("护理补贴怎么申请？", conv)).action is Action.CLARIFY_REGION
+    answered = core.respond(Turn("我在巫溪", conv))
+    assert answered.region == "重庆市巫溪县" and "护理补贴" in answered.understood
+
+
+def test_more_then_repeat_repeats_the_more(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("双桥的养老服务中心有哪些服务？", conv))
+    more = core.respond(Turn("还有吗", conv))
+    again = core.respond(Turn("没听清楚，再讲一次", conv))
+    assert again.intent == "repeat" and again.answer == more.answer
+
+
+def test_a_city_with_several_regions_asks_among_them(core: DialogueCore) -> None:
+    reply = core.respond(Turn("重庆的高龄津贴怎么领？", new_conversation()))
+    assert reply.action is Action.CLARIFY_REGION
+    assert set(reply.options) == {"涪陵", "巫溪", "万州"}
+
+
+def test_a_place_outside_the_plans_is_said_so(core: DialogueCore) -> None:
+    reply = core.respond(Turn("西安的老年食堂在哪里？", new_conversation()))
+    assert reply.action is Action.FALLBACK and "西安" in reply.answer and "万州" in reply.answer
+
+
+def test_a_place_written_by_sound_is_the_region(core: DialogueCore) -> None:
+    reply = core.respond(Turn("万洲的老年大学在哪里？", new_conversation()))
+    assert reply.region == "重庆市万州区"
+
+
+def test_a_word_that_only_sounds_like_a_place_names_no_region(core: DialogueCore) -> None:
+    reply = core.respond(Turn("福利院的床位怎么申请？", new_conversation()))
+    assert reply.region is None
+
+
+def test_hotline_text_loses_its_fillers_and_greeting() -> None:
+    written, greeted = SpokenForms.load().written("喂 您好 我想问一下 那个 嗯 老年大学 怎么报名")
+    assert greeted and "嗯" not in written and "那个" not in written and "老年大学" in written
+
+
+def test_dialect_words_become_written_ones() -> None:
+    written, _ = SpokenForms.load().written("俺屋头老汉儿想晓得养老院咋个收费")
+    assert written == "我家里父亲想知道养老院怎么收费"
+
+
+def test_a_greeting_alone_stays_a_greeting(core: DialogueCore) -> None:
+    assert core.respond(Turn("喂 您好", new_conversation())).intent == "greet"
+
+
+def test_hotline_question_after_a_greeting_is_answered_not_greeted(core: DialogueCore) -> None:
+    reply = core.respond(Turn("喂 你好 我问一下 万州 老年食堂 在哪里", new_conversation()))
+    assert reply.intent != "greet" and reply.region == "重庆市万州区"
