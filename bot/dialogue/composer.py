@@ -1,5 +1,8 @@
 """Extractive answers: the sentences of the retrieved passages that answer best, the citation on its own
-line, and a shorter form for speech. Nothing is reworded, so every number stays as the plan wrote it."""
+line, and a shorter form for speech. Nothing is reworded, so every number stays as the plan wrote it.
+
+Two forms: for seniors the clauses that answer (the best one first, `clauses.answering_span`) and a short
+citation (《万州方案》二、(二)5.); for staff the whole sentences and the full section path."""
 
 from __future__ import annotations
 
@@ -7,14 +10,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.dialogue.scoring import SentenceScorer
+from bot.dialogue.clauses import answering_span, clean_sentence, join_sentences, table_row_sentences
+from bot.dialogue.scoring import SentenceScorer, combined_sentence_scores
 from knowledge.ingest.chunking import split_sentences
-from knowledge.retrieval.passages import Hit
+from knowledge.retrieval.passages import Hit, Passage
 
 _RESPONSIBLE_UNITS = re.compile(r"[（(〔](?:责任单位|牵头单位|配合单位)[^）)〕]*[）)〕]")
 _LEADING_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.．、])\s*")
 _HEADING = re.compile(r"\s*(?:\d{1,2}[.．、]|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)?[^，,；;：:]{2,18}。?")
 _BRACKETS = re.compile(r"[（）()〔〕【】\[\]《》]")
+SENIOR_LEAD_CHARS = 90  # the clauses of the first sentence a senior reads
+SENIOR_MAX_CHARS = 120  # all a senior reads before the citation
+SENIOR_MIN_SPAN = 40  # a further sentence's clauses are not cut shorter than this
+SPEECH_CHARS = 66  # what is spoken after "万州的规划里说：" (under 80 characters in all)
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,15 @@ class ComposedAnswer:
     speech: str
     sentences: tuple[str, ...]
     cited: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class RankedHit(Hit):
+    """A hit after re-ranking: `score` is its best sentence's combined score, `retrieval` the score retrieval
+    gave it, `sentence_scores` the combined score of each of its sentences (`sentences_of`)."""
+
+    retrieval: float = 0.0
+    sentence_scores: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,22 +58,31 @@ class AnswerComposer:
 
     def __init__(
         self, max_sentences: int = 3, max_chars: int = 240, passages_considered: int = 3, min_share: float = 0.35,
-        rank_decay: float = 0.15,
+        rank_decay: float = 0.15, reranked: int = 8,
     ) -> None:
+        self.reranked = reranked
         self.max_sentences = max_sentences
         self.max_chars = max_chars
         self.passages_considered = passages_considered
         self.min_share = min_share
         self.rank_decay = rank_decay
 
-    def rank_sentences(self, scorer: SentenceScorer, hits: Sequence[Hit]) -> list[ScoredSentence]:
-        """Sentences of the best passages, best first; a passage further down weighs a little less."""
+    def rank_sentences(
+        self, scorer: SentenceScorer, hits: Sequence[Hit], combined: bool = True
+    ) -> list[ScoredSentence]:
+        """Sentences of the best passages that share words with the question, best first: by their combined
+        score where re-ranking gave one (`rerank`), else by the lexical score, a passage further down
+        weighing a little less."""
         scored: list[ScoredSentence] = []
         for rank, hit in enumerate(hits[: self.passages_considered]):
             prior = 1.0 - self.rank_decay * rank
-            scored += [
-                ScoredSentence(s, hit, rank, scorer.score(s) * prior, i) for i, s in enumerate(_sentences_of(hit))
-            ]
+            sentences = _sentences_of(hit)
+            evidence = hit.sentence_scores if combined and isinstance(hit, RankedHit) else ()
+            for i, sentence in enumerate(sentences):
+                lexical = scorer.score(sentence)
+                if lexical > 0:
+                    score = evidence[i] if len(evidence) == len(sentences) else lexical * prior
+                    scored.append(ScoredSentence(sentence, hit, rank, score, i))
         return sorted(scored, key=lambda s: (-s.score, s.rank))
 
     @staticmethod
@@ -64,17 +90,34 @@ class AnswerComposer:
         """For each hit, the score of its best sentence (no rank prior): evidence for re-ranking."""
         return [max((scorer.ranking_score(s) for s in _sentences_of(hit)), default=0.0) for hit in hits]
 
+    def rerank(
+        self, scorer: SentenceScorer, hits: Sequence[Hit], semantic: Sequence[Sequence[float]] | None = None
+    ) -> list[Hit]:
+        """The first `reranked` passages ordered by their best sentence's combined score
+        (`scoring.combined_sentence_scores`: retrieval, lexical and, when given, semantic evidence), each
+        keeping every sentence's score; the rest follow in retrieval order."""
+        head = hits[: self.reranked]
+        lexical = [[scorer.score(s) for s in _sentences_of(hit)] for hit in head]
+        combined = combined_sentence_scores([h.score for h in head], lexical,
+                                            None if semantic is None else semantic[: len(head)])
+        ranked = [
+            RankedHit(hit.passage, max(scores, default=0.0), hit.score, tuple(scores))
+            for hit, scores in zip(head, combined, strict=True)
+        ]
+        return [*sorted(ranked, key=lambda h: -h.score), *hits[self.reranked :]]
+
     def compose(
-        self, scorer: SentenceScorer, hits: Sequence[Hit], facets: Sequence[SentenceScorer] = ()
+        self, scorer: SentenceScorer, hits: Sequence[Hit], facets: Sequence[SentenceScorer] = (), staff: bool = False
     ) -> ComposedAnswer | None:
         """The answer from the hits, or None when no sentence shares anything with the question. When the
-        question asks several things (`facets`, one scorer per part), each part's best sentence comes next."""
+        question asks several things (`facets`, one scorer per part), each part's best sentence comes next.
+        Seniors get the clauses that answer and short citations; staff whole sentences and full paths."""
         ranked = [s for s in self.rank_sentences(scorer, hits) if s.score > 0]
         if not ranked:
             return None
         chosen = [ranked[0]]
         for facet in facets:
-            best = next((s for s in self.rank_sentences(facet, hits) if s.score > 0 and self._fits(s, chosen)), None)
+            best = next((s for s in self.rank_sentences(facet, hits, combined=False) if s.score > 0 and self._fits(s, chosen)), None)
             if best is not None:
                 chosen.append(best)
         for candidate in ranked[1:]:
@@ -83,12 +126,38 @@ class AnswerComposer:
             if self._fits(candidate, chosen):
                 chosen.append(candidate)
         chosen = self._with_what_headings_introduce(chosen)
-        cited = tuple(dict.fromkeys(c.hit for c in chosen))
-        sentences = tuple(c.text for c in chosen)
-        citations = "\n".join(f"出处：{hit.passage.citation}" for hit in cited)
-        text = "".join(sentences) + "\n" + citations
-        return ComposedAnswer(text=text, speech=to_speech(sentences, cited[0]), sentences=sentences, cited=cited)
+        shown = chosen if staff else self._for_seniors(scorer, chosen)
+        cited = tuple(dict.fromkeys(c.hit for c in shown))
+        sentences = tuple(c.text for c in shown)
+        cite = (lambda hit: hit.passage.citation) if staff else (lambda hit: hit.passage.short_citation)
+        citations = "\n".join(f"出处：{line}" for line in dict.fromkeys(cite(hit) for hit in cited))
+        text = join_sentences(sentences) + "\n" + citations
+        speech = to_speech(self._spoken(scorer, shown), cited[0])
+        return ComposedAnswer(text=text, speech=speech, sentences=sentences, cited=cited)
 
+    def _for_seniors(self, scorer: SentenceScorer, chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+        """The clauses that answer of each chosen sentence, best first, while they fit the budget."""
+        shown: list[ScoredSentence] = []
+        used = 0
+        for index, sentence in enumerate(chosen):
+            budget = SENIOR_LEAD_CHARS if index == 0 else max(SENIOR_MAX_CHARS - used, SENIOR_MIN_SPAN)
+            text = answering_span(sentence.text, scorer.score, budget)
+            if index and used + len(text) > SENIOR_MAX_CHARS + SENIOR_MIN_SPAN:
+                break
+            shown.append(ScoredSentence(text, sentence.hit, sentence.rank, sentence.score, sentence.position))
+            used += len(text)
+        return shown
+
+    @staticmethod
+    def _spoken(scorer: SentenceScorer, shown: Sequence[ScoredSentence]) -> list[str]:
+        """What is said aloud: the clauses that answer of the first sentence, the next one if it still fits."""
+        spoken = [answering_span(_speakable(shown[0].text), scorer.score, SPEECH_CHARS)]
+        for sentence in shown[1:]:
+            text = _speakable(sentence.text)
+            if sum(map(len, spoken)) + len(text) > SPEECH_CHARS:
+                break
+            spoken.append(text)
+        return spoken
 
     def _with_what_headings_introduce(self, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
         """A heading (关停并撤一批农村敬老院。) says what follows it is about, not what it says: the sentence
@@ -112,14 +181,15 @@ class AnswerComposer:
 
 
 def to_speech(sentences: Sequence[str], source: Hit) -> str:
-    """Short spoken form: who says it, then at most two sentences without brackets or numbering."""
-    spoken = []
-    for sentence in sentences[:2]:
-        sentence = _RESPONSIBLE_UNITS.sub("", sentence)
-        sentence = _LEADING_NUMBER.sub("", sentence)
-        sentence = _BRACKETS.sub("", sentence)
-        spoken.append(sentence.strip())
-    return f"{source.passage.short_region}的规划里说：" + "".join(spoken)
+    """Short spoken form: whose plan says it, then the spoken sentences (see `_speakable`)."""
+    return f"{source.passage.short_region}的规划里说：" + join_sentences([_speakable(s) for s in sentences[:2]])
+
+
+def _speakable(sentence: str) -> str:
+    """A sentence without responsible units, numbering or brackets."""
+    sentence = _RESPONSIBLE_UNITS.sub("", sentence)
+    sentence = _LEADING_NUMBER.sub("", sentence)
+    return _BRACKETS.sub("", sentence).strip()
 
 
 def _repeats(text: str, chosen: Sequence[ScoredSentence]) -> bool:
@@ -133,8 +203,20 @@ def _compact(sentence: str) -> str:
     return re.sub(r"\s+", "", sentence).rstrip("。；！？，,.;!?")
 
 
+def retrieval_order(hits: Sequence[Hit]) -> list[Hit]:
+    """Hits in the order retrieval gave them (re-ranked hits keep their retrieval score)."""
+    return sorted(hits, key=lambda h: -(h.retrieval if isinstance(h, RankedHit) else h.score))
+
+
+def plan_sentences(passage: Passage) -> list[str]:
+    """The sentences the composer reads of a passage (see `_sentences_of`)."""
+    return _sentences_of(Hit(passage, 0.0))
+
+
 def _sentences_of(hit: Hit) -> list[str]:
-    """A table row is one sentence, closed with 。 so that it reads as one; prose is split at 。！？；."""
+    """A table row reads as plain sentences (`clauses.table_row_sentences`); prose is split at 。！？；. Stray
+    heading numbers are left out (5.健全… → 健全…)."""
     if hit.passage.kind == "table_row":
-        return [hit.passage.text.rstrip("。；") + "。"]
-    return [s.strip() for s in split_sentences(hit.passage.text) if len(s.strip()) >= 4]
+        return table_row_sentences(hit.passage.text)
+    cleaned = (clean_sentence(s, staff=True) for s in split_sentences(hit.passage.text))
+    return [s for s in cleaned if len(s) >= 4]

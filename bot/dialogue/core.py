@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.dialogue import replies
-from bot.dialogue.composer import AnswerComposer, ComposedAnswer
+from bot.dialogue.composer import AnswerComposer, ComposedAnswer, plan_sentences, retrieval_order
 from bot.dialogue.conversation import PENDING, REGION_SWITCH, SUBJECT, SWITCH, ConversationContext, Resolution
 from bot.dialogue.facility_answers import FacilityAnswerer
 from bot.dialogue.nlu.intent import IntentClassifier, IntentPrediction
@@ -23,6 +23,7 @@ from bot.dialogue.relevance import (
 )
 from bot.dialogue.scoring import SentenceScorer, average_sentence_length
 from bot.dialogue.seam import Action, Reply, Source, Turn
+from bot.dialogue.semantics import semantics_for
 from bot.dialogue.state import ConversationState, ConversationStore, MemoryConversations
 from bot.dialogue.understanding import TurnAnalysis, Understanding
 from bot.settings import AnswerSettings
@@ -215,7 +216,8 @@ class DialogueCore:
         regions = named or ([state.region] if state.region else [])
         if len(regions) == 1:
             reply = self._answer(text, intent, confidence, state, regions[0],
-                                 follows=resolution.kind in (SUBJECT, SWITCH), own_words=resolution.own_words)
+                                 follows=resolution.kind in (SUBJECT, SWITCH), own_words=resolution.own_words,
+                                 staff=staff)
         elif not self._relevant_anywhere(text):
             reply = self._fallback(intent, confidence, None)
         elif staff or len(regions) > 1:
@@ -227,14 +229,14 @@ class DialogueCore:
         return replace(reply, understood=text)
 
     def _answer(self, text: str, intent: str, confidence: float, state: ConversationState, region: str,
-                follows: bool = False, own_words: tuple[str, ...] = ()) -> Reply:
+                follows: bool = False, own_words: tuple[str, ...] = (), staff: bool = False) -> Reply:
         query = with_topic_words(text, self._analyse(text).expanded, intent, confidence)
         topic = query[len(text) :]
         hits = self.knowledge.search(query, region=region, k=self.candidates)
         if follows:  # a follow-up looks near the passages the last answer cited
             hits = near_last_answer(hits, state.last_sources, region)
         hits = self._rerank(text, hits, topic)[:8]
-        composed = self._compose(text, hits, topic)
+        composed = self._compose(text, hits, topic, staff)
         short = self.knowledge.index.gazetteer.short_name(region)
         if composed is None:
             return self._fallback(intent, confidence, region)
@@ -270,28 +272,25 @@ class DialogueCore:
         return Reply(intent, reply.confidence, Action.ANSWER, f"{answer}\n{reply.answer}",
                      f"{found.lines[0]}{reply.speech}", region, reply.sources)
 
-    def _compose(self, text: str, hits: list[Hit], topic: str = "") -> ComposedAnswer | None:
+    def _compose(self, text: str, hits: list[Hit], topic: str = "", staff: bool = False) -> ComposedAnswer | None:
         """An answer only when the passages cover enough of what the question asks about."""
         if not hits:
             return None
         words = self._content_words(text)
-        found = " ".join(h.passage.section + h.passage.text for h in hits[:3])
-        if coverage(words, found, self._rarity, self.unseen_weight) < self.min_coverage:
+        covered = max(coverage(words, " ".join(h.passage.section + h.passage.text for h in best[:3]), self._rarity,
+                               self.unseen_weight) for best in (hits, retrieval_order(hits)))
+        if covered < self.min_coverage:
             return None
-        return self.composer.compose(self._scorer(text, topic), hits, self._facets(text))
+        return self.composer.compose(self._scorer(text, topic), hits, self._facets(text), staff=staff)
 
     def _rerank(self, text: str, hits: list[Hit], topic: str = "") -> list[Hit]:
-        """Passages re-ordered by BM25 blended with the score of their best sentence for the question."""
-        if len(hits) < 2:
+        """Passages re-ordered by their best sentence: retrieval's fused score, the sentence's words and its
+        meaning (`composer.rerank`, `semantics`)."""
+        if not hits:
             return hits
-        sentence_scores = self.composer.best_sentence_scores(self._scorer(text, topic), hits)
-        top_bm25, top_sentence = hits[0].score or 1.0, max(sentence_scores) or 1.0
-        blended = [
-            (1 - self.sentence_weight) * hit.score / top_bm25 + self.sentence_weight * score / top_sentence
-            for hit, score in zip(hits, sentence_scores, strict=True)
-        ]
-        order = sorted(range(len(hits)), key=lambda i: -blended[i])
-        return [Hit(hits[i].passage, blended[i]) for i in order]
+        semantics = semantics_for(self.knowledge.index, plan_sentences, self.knowledge.settings.embedding_cache_dir)
+        similarities = semantics.similarities(text, hits[: self.composer.reranked]) if semantics else None
+        return self.composer.rerank(self._scorer(text, topic), hits, similarities)
 
     def _weigh(self, word: str) -> float:
         return self._rarity.weight(word) if self._rarity else 1.0

@@ -73,3 +73,37 @@ class SentenceScorer:
             total *= ANSWER_TYPE_BONUS
         length = max(len(sentence), self.average_length)
         return total / (1.0 - self.b + self.b * length / self.average_length)
+
+
+# How a sentence is chosen to lead an answer: its passage's retrieval score (BM25 fused with the dense leg), its
+# own lexical score and its semantic similarity to the question, each rescaled over the candidates; a passage far
+# down the retrieval list weighs a little less. Measured on labelled questions (the lead sentence holds the key
+# facts / comes from the passage that answers), not per question.
+FUSED_WEIGHT = 0.4
+LEXICAL_WEIGHT = 0.5
+SEMANTIC_WEIGHT = 0.6
+RETRIEVAL_RANK_DECAY = 0.2
+RANKS_DECAYED = 5
+
+
+def combined_sentence_scores(
+    retrieval: Sequence[float], lexical: Sequence[Sequence[float]], semantic: Sequence[Sequence[float]] | None
+) -> list[list[float]]:
+    """Per passage (in retrieval order), per sentence: FUSED·retrieval/max + LEXICAL·lexical/max +
+    SEMANTIC·(similarity − min)/(max − min), times 1 − decay·min(rank, 5)/5. Without semantic evidence the
+    semantic share is left out."""
+    top_retrieval = max(retrieval, default=0.0) or 1.0
+    top_lexical = max((s for row in lexical for s in row), default=0.0) or 1.0
+    similarities = [s for row in semantic or () for s in row]
+    low, high = (min(similarities), max(similarities)) if similarities else (0.0, 0.0)
+    spread = (high - low) or 1.0
+    out = []
+    for rank, (passage_score, row) in enumerate(zip(retrieval, lexical, strict=True)):
+        prior = 1.0 - RETRIEVAL_RANK_DECAY * min(rank, RANKS_DECAYED) / RANKS_DECAYED
+        meaning = semantic[rank] if semantic is not None else [low] * len(row)
+        out.append([
+            prior * (FUSED_WEIGHT * passage_score / top_retrieval + LEXICAL_WEIGHT * lex / top_lexical
+                     + SEMANTIC_WEIGHT * (sim - low) / spread)
+            for lex, sim in zip(row, meaning, strict=True)
+        ])
+    return out

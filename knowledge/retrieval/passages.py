@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
+
+_DOC_KIND = re.compile(r"(方案|规划|计划|意见|办法|通知|纲要)")
+_SECTION_NUMBER = re.compile(
+    r"^\s*(第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、]|专栏\s*\d+|附件\s*\d*)"
+)
+
+
+def short_plan_name(title: str, short_region: str) -> str:
+    """《万州方案》: the region's short name and the last kind word of the title (方案, 规划…)."""
+    kinds = _DOC_KIND.findall(re.sub(r"[（(][^）)]*[）)]\s*$", "", title))
+    return f"{short_region}{kinds[-1] if kinds else '文件'}"
+
+
+def section_numbers(section: str, separator: str = " › ") -> str:
+    """二、(二)5.: the numbers of a section path's headings, without their titles."""
+    numbers = []
+    for part in section.split(separator):
+        found = _SECTION_NUMBER.match(part)
+        if found:
+            numbers.append(re.sub(r"\s+", "", found.group(1)).replace("（", "(").replace("）", ")"))
+    return "".join(f"{n} " if n.startswith(("专栏", "附件")) else n for n in numbers).strip()
 
 
 @dataclass(frozen=True)
@@ -58,6 +80,11 @@ class Passage:
     def citation(self) -> str:
         """One line a person can check: plan title · section."""
         return f"《{self.title}》 · {self.section}" if self.section else f"《{self.title}》"
+
+    @property
+    def short_citation(self) -> str:
+        """What a senior needs to find it again: 《万州方案》二、(二)5. (plan and section numbers only)."""
+        return f"《{short_plan_name(self.title, self.short_region)}》{section_numbers(self.section)}"
 
 
 @dataclass(frozen=True)

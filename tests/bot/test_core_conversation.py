@@ -23,7 +23,7 @@ def test_topic_question_without_region_asks_for_it_then_answers(core: DialogueCo
     assert second.action is Action.ANSWER
     assert second.region == "四川省资阳市"
     assert all(hit.region == "四川省资阳市" for hit in second.sources)
-    assert "出处：《资阳市" in second.answer
+    assert "出处：《资阳规划》" in second.answer
 
 
 def test_region_given_once_is_remembered(core: DialogueCore) -> None:
