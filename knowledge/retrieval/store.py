@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -53,5 +54,28 @@ class PassageStore:
 
     @classmethod
     def load(cls, directory: Path) -> PassageStore:
+        """The saved passages; ValueError naming the line for anything but a passage per line (an unknown or
+        missing key, a wrong type, a cut line)."""
         with (directory / cls.FILE_NAME).open(encoding="utf-8") as handle:
-            return cls(Passage.from_dict(json.loads(line)) for line in handle if line.strip())
+            return cls(_passages(handle, directory / cls.FILE_NAME))
+
+
+_PASSAGE_TYPES = {f.name: (int if f.type in ("int", int) else str) for f in fields(Passage)}
+_REQUIRED = {f.name for f in fields(Passage) if f.name != "kind"}
+
+
+def _passages(lines: Iterable[str], path: Path) -> Iterator[Passage]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
+        if not isinstance(data, dict) or not _REQUIRED <= data.keys() <= _PASSAGE_TYPES.keys():
+            raise ValueError(f"{path}:{number}: not a passage (keys {sorted(data) if isinstance(data, dict) else '?'})")
+        for key, value in data.items():
+            expected = _PASSAGE_TYPES[key]
+            if type(value) is not expected:  # bool is no int, a number no string
+                raise ValueError(f"{path}:{number}: {key} is {type(value).__name__}, not {expected.__name__}")
+        yield Passage(**data)
