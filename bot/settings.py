@@ -77,13 +77,18 @@ class BotSettings:
     api_key: str = field(default="", repr=False)
     host: str = "127.0.0.1"
     port: int = 8000
+    public_url: str = ""  # how callers reach this server (audio URLs are built from it, never from Host)
+    speak_concurrency: int = 2  # /v1/speak syntheses at once per process; more wait, then get 429
+    speak_wait_s: float = 2.0  # how long a /v1/speak request waits for a free synthesis slot
+    request_read_timeout_s: float = 10.0  # a request's headers (and body) must arrive within this
     voice_replies: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> BotSettings:
         """ELDERBOT_BACKEND (embedded|rasa), RASA_URL, ELDERBOT_RASA_FALLBACK (answer with the embedded core
         when Rasa is down; default on), TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL,
-        TELEGRAM_WEBHOOK_URL, REDIS_URL, ELDERBOT_API_KEY, ELDERBOT_HOST, ELDERBOT_PORT, ELDERBOT_DATA_DIR."""
+        TELEGRAM_WEBHOOK_URL, REDIS_URL, ELDERBOT_API_KEY, ELDERBOT_HOST, ELDERBOT_PORT, ELDERBOT_DATA_DIR,
+        ELDERBOT_PUBLIC_URL, ELDERBOT_SPEAK_CONCURRENCY, ELDERBOT_SPEAK_WAIT_S, ELDERBOT_REQUEST_TIMEOUT_S."""
         env = os.environ if environ is None else environ
         return cls(
             knowledge=KnowledgeSettings.from_env(env),
@@ -99,6 +104,10 @@ class BotSettings:
             api_key=env.get("ELDERBOT_API_KEY", "").strip(),
             host=env.get("ELDERBOT_HOST", "127.0.0.1"),
             port=_port(env),
+            public_url=_public_url(env),
+            speak_concurrency=max(1, int(env_number(env, "ELDERBOT_SPEAK_CONCURRENCY", cls.speak_concurrency, int))),
+            speak_wait_s=max(0.0, env_number(env, "ELDERBOT_SPEAK_WAIT_S", cls.speak_wait_s)),
+            request_read_timeout_s=_positive(env, "ELDERBOT_REQUEST_TIMEOUT_S", cls.request_read_timeout_s),
             voice_replies=env_flag(env, "ELDERBOT_VOICE_REPLIES", True),
         )
 
@@ -108,3 +117,19 @@ def _port(environ: Mapping[str, str]) -> int:
     if not 0 < port < 65536:
         raise SettingError(f"ELDERBOT_PORT={port} is not a port (1-65535)")
     return port
+
+
+def _public_url(environ: Mapping[str, str]) -> str:
+    from urllib.parse import urlsplit
+
+    raw = environ.get("ELDERBOT_PUBLIC_URL", "").strip().rstrip("/")
+    if raw and (urlsplit(raw).scheme not in ("http", "https") or not urlsplit(raw).netloc):
+        raise SettingError(f"ELDERBOT_PUBLIC_URL={raw!r} is not an http(s) URL (e.g. https://elderbot.example)")
+    return raw
+
+
+def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = env_number(environ, name, default)
+    if value <= 0:
+        raise SettingError(f"{name}={value} must be more than 0")
+    return value

@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.settings import BotSettings
 
-# Longer than a load balancer's idle timeout (~60 s): with uvicorn's 5 s default the server can close a kept-alive
-# connection just as a request arrives on it (dropped requests under load: bench/bench_load.py).
-KEEP_ALIVE_S = 75
+MISSING_API = "{name} is not installed; install the API extra: pip install 'elderbot[api]'"
 
 
 def register(subparsers: Any) -> None:
@@ -29,35 +27,58 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run_serve)
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    """Check the bind address against the API key, then run uvicorn until interrupted."""
-    from bot.channels.http.security import InsecureBindError, check_bind
-    from bot.settings import BotSettings
+def _say(message: str) -> int:
+    """One line on stderr (never a traceback), exit status 2."""
+    print("elderbot serve: " + " ".join(message.split()), file=sys.stderr)
+    return 2
 
-    settings = BotSettings.from_env()
-    settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Check the settings and the bind address against the API key, warm the core up (a core that cannot answer
+    refuses to start, in one line), then run uvicorn until interrupted."""
+    from bot.settings import BotSettings, SettingError
+
     try:
-        check_bind(settings.host, settings.api_key)
-    except InsecureBindError as exc:
-        print(f"elderbot serve: {exc}", file=sys.stderr)
-        return 2
+        settings = BotSettings.from_env()
+    except SettingError as exc:
+        return _say(str(exc))
+    settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
+    if not 0 < settings.port < 65536:
+        return _say(f"--port {settings.port} is not a port (1-65535)")
     try:
         import uvicorn
 
         from bot.channels.http.app import create_app
+        from bot.channels.http.security import InsecureBindError, check_bind
+        from bot.channels.http.server import uvicorn_options
     except ModuleNotFoundError as exc:
-        print(f"elderbot serve: {exc.name} is missing; install it: pip install 'elderbot[api]'", file=sys.stderr)
-        return 1
+        return _say(MISSING_API.format(name=exc.name or "a library of the API"))
+    try:
+        check_bind(settings.host, settings.api_key)
+    except InsecureBindError as exc:
+        return _say(str(exc))
+    options = uvicorn_options(settings.request_read_timeout_s)
     if args.workers <= 1:
-        app = create_app(settings, warm_up=True)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, proxy_headers=False,
-                    timeout_keep_alive=KEEP_ALIVE_S)
+        app = create_app(settings)
+        try:
+            app.state.services.warm_up()
+        except Exception as exc:  # noqa: BLE001 - whatever stops the core, one line says it
+            return _say(f"cannot start: {_one_line(exc)}")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, **options)
         return 0
-    _prepare_shared_files(settings)
+    try:
+        _prepare_shared_files(settings)
+    except Exception as exc:  # noqa: BLE001
+        return _say(f"cannot start: {_one_line(exc)}")
     os.environ.update({"ELDERBOT_HOST": settings.host, "ELDERBOT_PORT": str(settings.port)})
     uvicorn.run("bot.channels.http.app:create_app_from_env", factory=True, workers=args.workers, host=settings.host,
-                port=settings.port, log_level=args.log_level, proxy_headers=False, timeout_keep_alive=KEEP_ALIVE_S)
+                port=settings.port, log_level=args.log_level, **options)
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 400 else text[:400] + "…"
 
 
 def _prepare_shared_files(settings: BotSettings) -> None:

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot.channels.http import routes_ask, routes_audio, routes_facilities
-from bot.channels.http.errors import BodySizeLimit, install_error_handlers
+from bot.channels.http.errors import ApiKeyGate, BodySizeLimit, install_error_handlers
 from bot.channels.http.schemas import Health
 from bot.channels.http.services import Services
 from bot.dialogue.seam import DialogueBackend
@@ -44,11 +44,13 @@ def create_app(settings: BotSettings | None = None, backend: DialogueBackend | N
                               "speech, and a hotline endpoint with phone-playable audio.",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.services = services
+    app.router.redirect_slashes = False  # a redirect would be built from the Host header; /v1/ask/ is a 404
     install_error_handlers(app)
     app.include_router(routes_ask.router)
     app.include_router(routes_audio.router)
     app.include_router(routes_facilities.router)
-    app.add_middleware(BodySizeLimit)
+    app.add_middleware(BodySizeLimit, read_timeout_s=services.settings.request_read_timeout_s)
+    app.add_middleware(ApiKeyGate, api_key=services.settings.api_key)  # outside: 401 before the body is read
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -58,10 +60,16 @@ def create_app(settings: BotSettings | None = None, backend: DialogueBackend | N
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
-    @app.get("/healthz", response_model=Health, tags=["health"])
-    def healthz() -> Health:
-        """Liveness: the process answers (engines may still be loading)."""
-        return Health(status="ok")
+    @app.get("/healthz", response_model=Health, response_model_exclude_none=True, tags=["health"],
+             responses={503: {"model": Health, "description": "The dialogue core cannot answer"}})
+    def healthz() -> Health | JSONResponse:
+        """Readiness and liveness: 200 when the dialogue core can answer; 503 when its warm-up failed, its last
+        turns failed, or a one-passage search of the local index fails. Cheap (the probe runs at most every few
+        seconds) and never waits on Rasa."""
+        problem = services.health_problem()
+        if problem is None:
+            return Health(status="ok")
+        return JSONResponse({"status": "unavailable", "detail": problem}, status_code=503)
 
     @app.get("/", include_in_schema=False)
     def staff_page() -> FileResponse:

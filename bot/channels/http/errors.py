@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import json
 import logging
 from collections.abc import Sequence
@@ -121,11 +123,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class BodySizeLimit:
-    """Pure ASGI middleware: bodies over `max_bytes` get 413 before anything parses them."""
+    """Pure ASGI middleware: the whole body is read here first, within `read_timeout_s` (408 when it does not
+    arrive), and a body over `max_bytes` gets 413 — declared or chunked — before anything parses it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, read_timeout_s: float = 10.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout_s = read_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -135,35 +139,73 @@ class BodySizeLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._reject(send)
             return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            body = await asyncio.wait_for(self._read(receive), timeout=self.read_timeout_s)
+        except asyncio.TimeoutError:
+            await _send_json(send, 408, "请求内容迟迟没有收完。 / The request body did not arrive in time.",
+                             [(b"connection", b"close")])
+            return
         except _TooLarge:
-            if not started:
-                await self._reject(send)
+            await self._reject(send)
+            return
+        if body is None:  # the client went away
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps({"detail": f"请求内容太大（最多 {self.max_bytes // 1024} KB）。 / Request body too large "
-                                     f"(at most {self.max_bytes} bytes)."}, ensure_ascii=False).encode("utf-8")
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await _send_json(send, 413, f"请求内容太大（最多 {self.max_bytes // 1024} KB）。 / Request body too large "
+                                    f"(at most {self.max_bytes} bytes).", [(b"connection", b"close")])
+
+
+class ApiKeyGate:
+    """Pure ASGI middleware: with a key configured, every /v1 request without the right X-API-Key gets 401 before
+    its body is read or validated (the route dependency checks it again and documents it)."""
+
+    def __init__(self, app: ASGIApp, api_key: str) -> None:
+        self.app = app
+        self.api_key = api_key.encode("utf-8")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (self.api_key and scope["type"] == "http" and
+                (scope.get("path", "") == "/v1" or scope.get("path", "").startswith("/v1/"))):
+            given = [value for name, value in scope.get("headers", ()) if name == b"x-api-key"]
+            if len(given) != 1 or not hmac.compare_digest(given[0], self.api_key):
+                await _send_json(send, 401, "需要正确的访问密钥（X-API-Key 请求头）。 / A valid API key is required in "
+                                            "the X-API-Key header.", [(b"www-authenticate", b"X-API-Key")])
+                return
+        await self.app(scope, receive, send)
+
+
+async def _send_json(send: Send, status: int, detail: str, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from bot.channels.http.errors import documented_errors
@@ -25,21 +26,30 @@ from voice.speaker import NothingToSpeakError, SpeechError
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)],
                    responses=documented_errors({422: "Invalid input, or nothing in the text to speak"}))
 ServicesDep = Annotated[Services, Depends(get_services)]
+SPEAK_RETRY_AFTER_S = 2
 _AUDIO_CONTENT = {fmt.mime_type: {"schema": {"type": "string", "format": "binary"}} for fmt in AudioFormat}
 
 
 @router.post("/speak", response_class=Response, summary="Read text aloud",
              responses={200: {"content": _AUDIO_CONTENT, "description": "mp3 audio/mpeg, ogg audio/ogg (Opus), "
-                                                                        "wav8k audio/wav (8 kHz mono 16-bit)"}})
-def speak(body: SpeakRequest, services: ServicesDep) -> Response:
-    """Audio of the text in the asked format."""
+                                                                        "wav8k audio/wav (8 kHz mono 16-bit)"},
+                        429: {"model": ErrorBody, "description": "Every synthesis slot is busy; retry after "
+                                                                 "Retry-After seconds"}})
+async def speak(body: SpeakRequest, services: ServicesDep) -> Response:
+    """Audio of the text in the asked format. At most ELDERBOT_SPEAK_CONCURRENCY syntheses run at once; a request
+    that finds none free within ELDERBOT_SPEAK_WAIT_S gets 429 with Retry-After."""
     fmt = AudioFormat.parse(body.format)
+    if not await services.speak_slot():
+        raise HTTPException(429, "朗读请求太多，请稍后再试。 / Too many speech requests right now; retry shortly.",
+                            headers={"Retry-After": str(SPEAK_RETRY_AFTER_S)})
     try:
-        result = services.speaker.synthesize(body.text, fmt)
+        result = await run_in_threadpool(services.speaker.synthesize, body.text, fmt)
     except NothingToSpeakError as exc:
         raise HTTPException(422, f"{exc.user_message} / The text holds nothing that can be read aloud.") from exc
     except SpeechError as exc:
         raise HTTPException(503, f"{exc.user_message} / Speech is unavailable right now.") from exc
+    finally:
+        services.release_speak_slot()
     return Response(result.audio, media_type=fmt.mime_type,
                     headers={"Cache-Control": "private, max-age=3600", "X-Speech-Engine": result.engine})
 
@@ -64,7 +74,7 @@ def hotline(body: HotlineRequest, request: Request, services: ServicesDep) -> Ho
         audio = None
     if audio is not None:
         audio_id = services.audio_store.put(audio)
-        audio_url = str(request.url_for("get_audio", audio_id=audio_id))
+        audio_url = services.public_url(f"/v1/audio/{audio_id}.wav")  # configuration, never the Host header
     return HotlineResponse(speech=speech, answer=answer, action=action, audio_url=audio_url, heard=caller.heard)
 
 

@@ -35,7 +35,8 @@ class AskRequest(_Strict):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["涪陵高龄津贴怎么领？"])
     region: str | None = Field(default=None, min_length=1, max_length=MAX_REGION_CHARS, examples=["涪陵"])
     conversation: str | None = Field(default=None, pattern=CONVERSATION_PATTERN, examples=["staff:42"])
-    staff: bool = Field(default=False, description="Ask for the exact policy wording (staff page).")
+    staff: bool = Field(default=False, strict=True,  # "no" or "0" must not turn staff mode on
+                        description="Ask for the exact policy wording (staff page); true or false only.")
 
 
 class Source(BaseModel):
@@ -143,7 +144,8 @@ class HotlineResponse(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "unavailable"]
+    detail: str | None = Field(default=None, description="why the core cannot answer (503 only)")
 
 
 class ErrorBody(BaseModel):
