@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from voice.formats import AudioFormat
@@ -20,12 +22,21 @@ def cache_key(speech_text: str, engine_identity: str, fmt: AudioFormat, pause_ms
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+# Audio longer than this (about 40 s of MP3, a long ad-hoc /v1/speak text) is stored only when the same key is put
+# a second time: a client sending one new long text after another cannot push the answers people reuse out.
+ADMIT_ON_SECOND_BYTES = 256 * 1024
+_SEEN_ONCE_MAX = 4096
+
+
 class AudioCache:
     """Files named by key under `directory`; `put` evicts the oldest files beyond `max_bytes`."""
 
-    def __init__(self, directory: Path, max_bytes: int) -> None:
+    def __init__(self, directory: Path, max_bytes: int, admit_on_second_bytes: int = ADMIT_ON_SECOND_BYTES) -> None:
         self.directory = Path(directory)
         self.max_bytes = max_bytes
+        self.admit_on_second_bytes = admit_on_second_bytes
+        self._seen_once: OrderedDict[str, None] = OrderedDict()
+        self._seen_lock = threading.Lock()
 
     def _path(self, key: str) -> Path:
         return self.directory / f"{key}{_SUFFIX}"
@@ -43,7 +54,7 @@ class AudioCache:
 
     def put(self, key: str, data: bytes) -> None:
         """Store atomically, then shrink the cache below its cap."""
-        if len(data) > self.max_bytes:
+        if len(data) > self.max_bytes or not self._admit(key, len(data)):
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
@@ -55,6 +66,19 @@ class AudioCache:
             Path(tmp).unlink(missing_ok=True)
             raise
         self.evict(keep=key)
+
+    def _admit(self, key: str, size: int) -> bool:
+        """Small audio at once; large audio the second time its key is put (in this process)."""
+        if size <= self.admit_on_second_bytes:
+            return True
+        with self._seen_lock:
+            if key in self._seen_once:
+                del self._seen_once[key]
+                return True
+            self._seen_once[key] = None
+            while len(self._seen_once) > _SEEN_ONCE_MAX:
+                self._seen_once.popitem(last=False)
+            return False
 
     def size_bytes(self) -> int:
         return sum(size for _, size, _ in self._entries())
