@@ -8,6 +8,7 @@ import logging
 import os
 import pickle
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +56,9 @@ def build_application(settings: BotSettings, backend: DialogueBackend | None = N
                       *, recognizer: SpeechRecognizer | None = None,
                       persistence: BasePersistence[Any, Any, Any] | None = None,
                       limiter: ChatRateLimiter[Update] | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The channel's Application: persistence, Bot API URL and outgoing rate limiter from settings, handlers added."""
+    """The channel's Application: persistence, Bot API URL and outgoing rate limiter from settings, handlers added.
+    Built from settings alone, it also hears voice notes when faster-whisper and the Whisper weights are installed;
+    a caller passing its own backend passes its recognizer too (or none)."""
     builder = Application.builder().token(settings.telegram_token).post_init(_prepare)
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url).base_file_url(file_url(settings.telegram_api_base_url))
@@ -63,6 +66,8 @@ def build_application(settings: BotSettings, backend: DialogueBackend | None = N
     if (outgoing := _outgoing_rate_limiter()) is not None:
         builder = builder.rate_limiter(outgoing)
     application = builder.build()
+    if recognizer is None and backend is None:  # built from settings alone (`elderbot telegram`): hear voice notes
+        recognizer = _default_recognizer()
     application.bot_data[SERVICES_KEY] = BotServices(
         settings=settings, backend=backend or _default_backend(settings), speaker=speaker or _default_speaker(),
         limiter=limiter or ChatRateLimiter(), recognizer=recognizer)
@@ -149,7 +154,18 @@ async def _prepare(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     """Before the first update: the command menu, and the core warmed up so the first answer is not slow."""
     await application.bot.set_my_commands(COMMANDS)
     log.info("warming up the dialogue core (index and intent model)…")
-    await asyncio.to_thread(application.bot_data[SERVICES_KEY].backend.warm_up)
+    services = application.bot_data[SERVICES_KEY]
+    warm_recognizer = getattr(services.recognizer, "warm_up", None)
+    if warm_recognizer is not None:  # Whisper loads beside the core; the first voice note does not wait for it
+        threading.Thread(target=_warm_quietly, args=(warm_recognizer,), name="warm-hearing", daemon=True).start()
+    await asyncio.to_thread(services.backend.warm_up)
+
+
+def _warm_quietly(warm_up: Any) -> None:
+    try:
+        warm_up()
+    except Exception as exc:  # noqa: BLE001 - hearing that cannot load answers voice notes kindly later
+        log.warning("speech recognition not ready: %s", exc)
 
 
 def _outgoing_rate_limiter() -> Any:
@@ -166,6 +182,18 @@ def _default_backend(settings: BotSettings) -> DialogueBackend:
     from bot.dialogue.seam import build_backend
 
     return build_backend(settings)
+
+
+def _default_recognizer() -> SpeechRecognizer | None:
+    """The offline recognizer (voice.hearing, nothing loaded yet) when faster-whisper is installed, else None."""
+    import importlib.util
+
+    if importlib.util.find_spec("faster_whisper") is None:
+        log.info("voice notes are not transcribed: faster-whisper is not installed (pip install -e .[asr])")
+        return None
+    from voice.hearing import Recognizer
+
+    return Recognizer.from_env()
 
 
 def _default_speaker() -> Speaker:

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext
 
@@ -24,12 +24,18 @@ from bot.channels.telegram.ratelimit import release_when_free
 from bot.channels.telegram.replying import answer_question, nearest_text, send_speech, transcribe
 from bot.channels.telegram.services import VOICE, chat_tag, conversation_id, services, voice_on
 from bot.dialogue.seam import Turn
+from voice.hearing.readback import confirmation, read_back
 
 log = logging.getLogger(__name__)
 
 Context = CallbackContext[Any, Any, Any, Any]
 ON_WORDS = frozenset({"on", "1", "yes", "开", "打开", "开启"})
 OFF_WORDS = frozenset({"off", "0", "no", "关", "关闭", "关掉"})
+HEARD = "heard"  # a voice note read back, waiting for 是 / 不是 (kept until the next message)
+CONFIRM_HINT = "\n对的话请点“是的”，不对请点“不是”，或者再说一遍。"
+ASK_AGAIN = "好的，请您再说一遍，或者打字问我。"
+CONFIRM_KEYBOARD = ReplyKeyboardMarkup([[KeyboardButton("是的"), KeyboardButton("不是")]], resize_keyboard=True,
+                                       one_time_keyboard=True)
 
 
 async def start(update: Update, context: Context) -> None:
@@ -65,6 +71,8 @@ async def voice_command(update: Update, context: Context) -> None:
 async def on_text(update: Update, context: Context) -> None:
     """A typed question or a main-keyboard button goes to the dialogue core; 慢一点 re-reads slowly."""
     text = update.effective_message.text or ""
+    if await _answer_read_back(update, context, text):
+        return
     if is_slower_request(text):
         await read_slower(update, context)
         return
@@ -107,16 +115,44 @@ async def on_location(update: Update, context: Context) -> None:
 
 
 async def on_voice_note(update: Update, context: Context) -> None:
-    """Transcribe a voice note when a recognizer is configured; otherwise ask kindly to type or tap."""
+    """A voice note is heard, repaired as typed text is, and answered with 您问的是：… above the answer; when the
+    recognizer is unsure, what it heard is read back first (您是问……吗？) and 是的 answers it."""
     message, recognizer = update.effective_message, services(context).recognizer
     if recognizer is None:
         await message.reply_text(texts.VOICE_NOTE_NOT_UNDERSTOOD, reply_markup=main_keyboard(services(context).topics))
         return
-    text = await transcribe(message.voice or message.audio, recognizer)
-    if not text:
+    heard, unsure = await transcribe(message.voice or message.audio, recognizer)
+    if heard:
+        heard = (await asyncio.to_thread(services(context).backend.repair_heard, heard)).strip()
+    if not heard:
         await message.reply_text(texts.VOICE_NOTE_UNCLEAR, reply_markup=main_keyboard(services(context).topics))
         return
-    await answer_question(context, update.effective_chat.id, text)
+    if await _answer_read_back(update, context, heard):  # 是的 / 不是 said to a read-back
+        return
+    chat_id = update.effective_chat.id
+    if unsure and context.chat_data is not None:
+        context.chat_data[HEARD] = heard
+        await message.reply_text(read_back(heard) + CONFIRM_HINT, reply_markup=CONFIRM_KEYBOARD)
+        if voice_on(context):
+            await send_speech(context, chat_id, read_back(heard), services(context).speaker)
+        return
+    await answer_question(context, chat_id, heard, heard=heard)
+
+
+async def _answer_read_back(update: Update, context: Context, text: str) -> bool:
+    """A 是 / 不是 to a voice note read back: answer it or ask again (True); anything else is a new question."""
+    waiting = context.chat_data.pop(HEARD, None) if context.chat_data else None
+    if not waiting:
+        return False
+    said = confirmation(text)
+    if said is True:
+        await answer_question(context, update.effective_chat.id, waiting, heard=waiting,
+                              markup=main_keyboard(services(context).topics))
+        return True
+    if said is False:
+        await update.effective_message.reply_text(ASK_AGAIN, reply_markup=main_keyboard(services(context).topics))
+        return True
+    return False
 
 
 async def on_not_text(update: Update, context: Context) -> None:

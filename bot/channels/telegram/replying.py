@@ -26,29 +26,37 @@ MAX_QUESTION_CHARS = 2000
 MAX_VOICE_NOTE_BYTES = 2_000_000  # about ten minutes of Telegram voice note
 
 
-async def answer_question(context: CallbackContext[Any, Any, Any, Any], chat_id: int, text: str) -> Reply:
-    """Ask the dialogue core (in a worker thread) and deliver its reply to the chat."""
+async def answer_question(context: CallbackContext[Any, Any, Any, Any], chat_id: int, text: str,
+                          heard: str | None = None, markup: Any = None) -> Reply:
+    """Ask the dialogue core (in a worker thread) and deliver its reply to the chat; `heard` (a voice note's
+    words) is shown above the answer as 您问的是：…"""
     backend = services(context).backend
     turn = Turn(text=text[:MAX_QUESTION_CHARS], conversation=conversation_id(chat_id))
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     reply = await asyncio.to_thread(backend.respond, turn)
-    await deliver(context, chat_id, reply)
+    await deliver(context, chat_id, reply, heard, markup)
     return reply
 
 
-async def deliver(context: CallbackContext[Any, Any, Any, Any], chat_id: int, reply: Reply) -> None:
+async def deliver(context: CallbackContext[Any, Any, Any, Any], chat_id: int, reply: Reply,
+                  heard: str | None = None, markup: Any = None) -> None:
     """Text (with region buttons when the core asks for the district), then the voice note if voice is on."""
-    markup = None
     if reply.action is Action.CLARIFY_REGION:
         markup = region_keyboard(reply.options or services(context).region_names())
-    await context.bot.send_message(chat_id, reply_text(reply), reply_markup=markup)
+    text = reply_text(reply, f"{texts_heard(heard)}\n\n" if heard else "")
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
     if voice_on(context):
         await send_speech(context, chat_id, reply.speech, services(context).speaker)
 
 
-def reply_text(reply: Reply) -> str:
+def texts_heard(heard: str) -> str:
+    """The line above a voice note's answer: what the bot understood the note as."""
+    return f"您问的是：{heard.strip()}"
+
+
+def reply_text(reply: Reply, before: str = "") -> str:
     """The core's answer; the first source on its own line when the answer does not already cite it."""
-    text = reply.answer.strip() or texts.ERROR
+    text = before + (reply.answer.strip() or texts.ERROR)
     if reply.sources:
         source = reply.sources[0]
         if source.title and source.title not in text:
@@ -94,14 +102,17 @@ def nearest_text(places: Sequence[NearbyFacility]) -> str:
     return "\n".join(lines)
 
 
-async def transcribe(voice: Any, recognizer: Any) -> str:
-    """The text of a Telegram voice note, '' when it is too long or the recognizer fails."""
+async def transcribe(voice: Any, recognizer: Any) -> tuple[str, bool]:
+    """(the words of a Telegram voice note, whether the recognizer was unsure); ('', True) when the note is too
+    long or the recognizer fails."""
     if voice.file_size and voice.file_size > MAX_VOICE_NOTE_BYTES:
-        return ""
+        return "", True
     try:
         audio = bytes(await (await voice.get_file()).download_as_bytearray())
-        text = await asyncio.to_thread(recognizer.transcribe, audio, voice.mime_type or "audio/ogg")
+        heard = await asyncio.to_thread(recognizer.transcribe, audio, voice.mime_type or "audio/ogg")
     except Exception as exc:  # a recognizer or download failure must not cost the user an answer
         log.warning("voice note not transcribed: %s", type(exc).__name__)
-        return ""
-    return (text or "").strip()
+        return "", True
+    if isinstance(heard, str) or heard is None:
+        return (heard or "").strip(), False
+    return (getattr(heard, "text", "") or "").strip(), bool(getattr(heard, "unsure", False))

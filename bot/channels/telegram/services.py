@@ -23,10 +23,11 @@ VOICE = "voice"  # the one per-chat setting the channel keeps; the conversation 
 
 
 class SpeechRecognizer(Protocol):
-    """Turns a voice note into text (no engine is configured by default)."""
+    """Turns a voice note into text: voice.hearing.Recognizer (built by default when faster-whisper is installed)
+    returns a Heard (`text`, `unsure`, …); a plain str is taken as heard for sure."""
 
-    def transcribe(self, audio: bytes, mime_type: str) -> str:
-        """The words said in `audio` (an OGG/Opus voice note from Telegram); '' when nothing was understood."""
+    def transcribe(self, audio: bytes, mime_type: str) -> Any:
+        """What was said in `audio` (an OGG/Opus voice note from Telegram): a Heard or a str, '' when nothing."""
         ...
 
 
@@ -91,8 +92,10 @@ def chat_tag(chat_id: int | None) -> str:
 
 
 def slower(settings: VoiceSettings) -> VoiceSettings:
-    """The same voice settings, read more slowly by every engine."""
+    """The same voice settings, read more slowly by every engine (the neural voice's speed is a duration scale:
+    higher is slower)."""
     match = re.fullmatch(r"([+-]?\d+)%", settings.edge_rate.strip())
     edge = int(match.group(1)) if match else 0
     return replace(settings, espeak_speed_wpm=max(70, settings.espeak_speed_wpm * 2 // 3),
-                   edge_rate=f"{max(edge - 20, -50):+d}%", gtts_slow=True)
+                   edge_rate=f"{max(edge - 20, -50):+d}%", gtts_slow=True,
+                   neural_speed=min(round(settings.neural_speed * 1.3, 3), 2.5))
