@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ENGINE_CHOICES = ("gtts", "edge", "espeak")
+ENGINE_CHOICES = ("neural", "gtts", "edge", "espeak")
 FORMAT_CHOICES = ("mp3", "ogg", "wav8k")
 
 
