@@ -78,7 +78,9 @@ class BotSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""  # how callers reach this server (audio URLs are built from it, never from Host)
-    speak_concurrency: int = 2  # /v1/speak syntheses at once per process; more wait, then get 429
+    # /v1/speak syntheses at once per process (more wait, then get 429): a quarter of the CPUs, at least one, so
+    # that a speech flood leaves the cores /v1/ask needs (bench/bench_resilience.py)
+    speak_concurrency: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 4))
     speak_wait_s: float = 2.0  # how long a /v1/speak request waits for a free synthesis slot
     request_read_timeout_s: float = 10.0  # a request's headers (and body) must arrive within this
     voice_replies: bool = True
@@ -105,7 +107,8 @@ class BotSettings:
             host=env.get("ELDERBOT_HOST", "127.0.0.1"),
             port=_port(env),
             public_url=_public_url(env),
-            speak_concurrency=max(1, int(env_number(env, "ELDERBOT_SPEAK_CONCURRENCY", cls.speak_concurrency, int))),
+            speak_concurrency=max(1, int(env_number(env, "ELDERBOT_SPEAK_CONCURRENCY",
+                                                    max(1, (os.cpu_count() or 2) // 4), int))),
             speak_wait_s=max(0.0, env_number(env, "ELDERBOT_SPEAK_WAIT_S", cls.speak_wait_s)),
             request_read_timeout_s=_positive(env, "ELDERBOT_REQUEST_TIMEOUT_S", cls.request_read_timeout_s),
             voice_replies=env_flag(env, "ELDERBOT_VOICE_REPLIES", True),
