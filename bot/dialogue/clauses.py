@@ -71,19 +71,32 @@ def clauses(sentence: str) -> list[str]:
     return [c for c in _CLAUSE.findall(sentence) if c.strip()]
 
 
-def answering_span(sentence: str, score: ClauseScore, budget: int) -> str:
-    """The sentence itself when it fits the budget; else the run of its clauses around the best-scoring one
-    that fits, grown towards the clauses that score, closed with 。 — the clause that answers comes first
-    when what precedes it adds nothing the question names."""
+def answering_span(sentence: str, score: ClauseScore, budget: int, holds_fact: Callable[[str], bool] | None = None,
+                   also: Sequence[ClauseScore] = ()) -> str:
+    """The sentence itself when it fits the budget; else the run of its clauses around the one that answers
+    that fits, grown towards the clauses that score, closed with 。.
+
+    The clause that answers is the best-scoring one, among those that state the kind of fact asked
+    (`holds_fact`) when any does; the best clause of each other part of the question (`also`) is taken in
+    too when the run still fits."""
     if len(sentence) <= budget:
         return sentence
     parts = clauses(sentence)
     if len(parts) < 2:
         return sentence
     scores = [score(p) for p in parts]
-    best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    stating = [i for i, p in enumerate(parts) if holds_fact is not None and holds_fact(p) and scores[i] >= 0]
+    among = stating or range(len(parts))
+    best = max(among, key=lambda i: (scores[i], -i))
     start = end = best
     length = len(parts[best])
+    for other in also:
+        found = [other(p) for p in parts]
+        wanted = max(range(len(parts)), key=lambda i: (found[i], -i))
+        low, high = min(start, wanted), max(end, wanted)
+        if found[wanted] > 0 and sum(len(p) for p in parts[low : high + 1]) <= budget:
+            start, end = low, high
+            length = sum(len(p) for p in parts[start : end + 1])
     while True:
         options = []
         if start > 0 and length + len(parts[start - 1]) <= budget:

@@ -7,10 +7,11 @@ citation (《万州方案》二、(二)5.); for staff the whole sentences and th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.dialogue.clauses import answering_span, clean_sentence, join_sentences, table_row_sentences
+from bot.dialogue.relevance import AskedFor, holds
 from bot.dialogue.scoring import SentenceScorer, combined_sentence_scores
 from knowledge.ingest.chunking import split_sentences
 from knowledge.retrieval.passages import Hit, Passage
@@ -19,9 +20,11 @@ _RESPONSIBLE_UNITS = re.compile(r"[（(〔](?:责任单位|牵头单位|配合�
 _LEADING_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.．、])\s*")
 _HEADING = re.compile(r"\s*(?:\d{1,2}[.．、]|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)?[^，,；;：:]{2,18}。?")
 _BRACKETS = re.compile(r"[（）()〔〕【】\[\]《》]")
-SENIOR_LEAD_CHARS = 90  # the clauses of the first sentence a senior reads
-SENIOR_MAX_CHARS = 120  # all a senior reads before the citation
-SENIOR_MIN_SPAN = 40  # a further sentence's clauses are not cut shorter than this
+SENIOR_WHOLE_CHARS = 140  # a first sentence this short a senior reads whole
+SENIOR_LEAD_CHARS = 120  # of a longer one, the clauses that answer
+SENIOR_MORE_CHARS = 80  # a further sentence: whole up to this, else the clauses that answer
+SENIOR_MAX_CHARS = 200  # all a senior reads before the citation
+SENIOR_PLAIN_CHARS = 110  # ... when a further sentence adds no word of the question and no fact asked
 SPEECH_CHARS = 66  # what is spoken after "万州的规划里说：" (under 80 characters in all)
 
 
@@ -58,7 +61,7 @@ class AnswerComposer:
 
     def __init__(
         self, max_sentences: int = 3, max_chars: int = 240, passages_considered: int = 3, min_share: float = 0.35,
-        rank_decay: float = 0.15, reranked: int = 8,
+        rank_decay: float = 0.15, reranked: int = 20,
     ) -> None:
         self.reranked = reranked
         self.max_sentences = max_sentences
@@ -126,7 +129,7 @@ class AnswerComposer:
             if self._fits(candidate, chosen):
                 chosen.append(candidate)
         chosen = self._with_what_headings_introduce(chosen)
-        shown = chosen if staff else self._for_seniors(scorer, chosen)
+        shown = chosen if staff else self._for_seniors(scorer, chosen, facets)
         cited = tuple(dict.fromkeys(c.hit for c in shown))
         sentences = tuple(c.text for c in shown)
         cite = (lambda hit: hit.passage.citation) if staff else (lambda hit: hit.passage.short_citation)
@@ -135,23 +138,37 @@ class AnswerComposer:
         speech = to_speech(self._spoken(scorer, shown), cited[0])
         return ComposedAnswer(text=text, speech=speech, sentences=sentences, cited=cited)
 
-    def _for_seniors(self, scorer: SentenceScorer, chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-        """The clauses that answer of each chosen sentence, best first, while they fit the budget."""
+    def _for_seniors(self, scorer: SentenceScorer, chosen: Sequence[ScoredSentence],
+                     facets: Sequence[SentenceScorer] = ()) -> list[ScoredSentence]:
+        """The first sentence whole when short, else its clauses that answer (with what each part of the question
+        asks); a further sentence within `SENIOR_MAX_CHARS` when it adds a word of the question or the kind of fact
+        asked that what is shown lacks (or a heading introduces it), else only while the answer stays short."""
+        fact = _fact_test(scorer)
         shown: list[ScoredSentence] = []
+        matched: set[str] = set()
         used = 0
         for index, sentence in enumerate(chosen):
-            budget = SENIOR_LEAD_CHARS if index == 0 else max(SENIOR_MAX_CHARS - used, SENIOR_MIN_SPAN)
-            text = answering_span(sentence.text, scorer.score, budget)
-            if index and used + len(text) > SENIOR_MAX_CHARS + SENIOR_MIN_SPAN:
-                break
+            if index == 0:
+                budget = SENIOR_WHOLE_CHARS if len(sentence.text) <= SENIOR_WHOLE_CHARS else SENIOR_LEAD_CHARS
+                text = answering_span(sentence.text, scorer.score, budget, fact, [f.score for f in facets])
+            else:
+                introduced = _HEADING.fullmatch(chosen[index - 1].text) is not None
+                new_words = set(scorer.matched_weights(sentence.text)) - matched
+                new_fact = fact is not None and fact(sentence.text) and not any(fact(s.text) for s in shown)
+                adds = introduced or new_words or new_fact
+                text = answering_span(sentence.text, scorer.score, SENIOR_MORE_CHARS, fact,
+                                      [f.score for f in facets])
+                if used + len(text) > (SENIOR_MAX_CHARS if adds else SENIOR_PLAIN_CHARS):
+                    continue
             shown.append(ScoredSentence(text, sentence.hit, sentence.rank, sentence.score, sentence.position))
+            matched |= set(scorer.matched_weights(text))
             used += len(text)
         return shown
 
     @staticmethod
     def _spoken(scorer: SentenceScorer, shown: Sequence[ScoredSentence]) -> list[str]:
         """What is said aloud: the clauses that answer of the first sentence, the next one if it still fits."""
-        spoken = [answering_span(_speakable(shown[0].text), scorer.score, SPEECH_CHARS)]
+        spoken = [answering_span(_speakable(shown[0].text), scorer.score, SPEECH_CHARS, _fact_test(scorer))]
         for sentence in shown[1:]:
             text = _speakable(sentence.text)
             if sum(map(len, spoken)) + len(text) > SPEECH_CHARS:
@@ -178,6 +195,13 @@ class AnswerComposer:
         """Whether the sentence says something new and the answer stays within its budget."""
         length = sum(len(c.text) for c in chosen) + len(candidate.text)
         return len(chosen) < self.max_sentences and length <= self.max_chars and not _repeats(candidate.text, chosen)
+
+
+def _fact_test(scorer: SentenceScorer) -> Callable[[str], bool] | None:
+    """Whether a text states the kind of fact the question asks for; None when it asks for none."""
+    if scorer.asked is AskedFor.NONE:
+        return None
+    return lambda text: holds(scorer.asked, text)
 
 
 def to_speech(sentences: Sequence[str], source: Hit) -> str:
@@ -219,4 +243,4 @@ def _sentences_of(hit: Hit) -> list[str]:
     if hit.passage.kind == "table_row":
         return table_row_sentences(hit.passage.text)
     cleaned = (clean_sentence(s, staff=True) for s in split_sentences(hit.passage.text))
-    return [s for s in cleaned if len(s) >= 4]
+    return [s for s in cleaned if len(s) >= 4 and len(_RESPONSIBLE_UNITS.sub("", s).strip("。；;，, ")) >= 4]

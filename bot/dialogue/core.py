@@ -90,7 +90,7 @@ class DialogueCore:
         with self._warm_lock:
             if self._classifier is None:
                 index = self.knowledge.warm_up()
-                self._rarity = TermRarity([p.section + p.text for p in index.store.passages])
+                self._rarity = TermRarity([p.section + p.text for p in index.store.passages], known=index.text.is_word)
                 self._sentence_length = average_sentence_length(p.text for p in index.store.passages)
                 self._understanding = Understanding(index)
                 self.context = ConversationContext(self._understanding, self._weigh)

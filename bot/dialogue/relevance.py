@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 
 
@@ -27,7 +27,7 @@ _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
     (AskedFor.PHONE, re.compile(r"电话|号码|联系方式|怎么联系")),
     (AskedFor.HOURS, re.compile(r"几点|开门|关门|营业|开放时间|上班时间|周末|礼拜天|星期天|晚上|夜里|半夜|节假日")),
     (AskedFor.MONEY, re.compile(
-        r"(多少|好多|几多|几)(钱|块|元)|(多少|好多|几多).{0,4}(津贴|补贴|补助|工资)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准|多少费用|价格是?多少|价钱|一顿.{0,4}(多少|好多)"
+        r"(多少|好多|几多|几)[^，,。？?！!]{0,6}(钱|块|元)|(多少|好多|几多).{0,4}(津贴|补贴|补助|工资)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准|多少费用|价格是?多少|价钱|一顿.{0,4}(多少|好多)"
     )),
     (AskedFor.FEE, re.compile(r"(要|收|交|掏|出|给)(不要|不收|不交|不)?.{0,3}(钱|费)|免费|学费|费用|打折|优惠|贵不贵|贵吗|便宜|价格")),
     (AskedFor.AGE, re.compile(r"多大岁数|多少岁|几岁|好大岁数|多大年纪|年龄|岁数")),
@@ -43,7 +43,7 @@ _FACT_PATTERNS: dict[AskedFor, re.Pattern[str]] = {
     AskedFor.AGE: re.compile(r"\d+\s*(?:周岁|岁)"),
     AskedFor.SHARE: re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之"),
     AskedFor.FEE: re.compile(r"\d[\d.,，]*\s*(?:元|万元|块)|免费|免收|免交|减免|优惠|补贴|价格|收费"),
-    AskedFor.COUNT: re.compile(r"\d+(?:\.\d+)?\s*(?:个|家|所|张|处|户|人|座|间|万|余|多)"),
+    AskedFor.COUNT: re.compile(r"\d+(?:\.\d+)?\s*(?:个(?!百分点)|家|所|张|处|户|人|座|间|万|余|多)"),
     AskedFor.PHONE: re.compile(r"\d{3,4}-\d{7,8}|1\d{10}|(?<!\d)\d{7,8}(?!\d)"),
     AskedFor.HOURS: re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[点时](?!代)|24小时|全天|昼夜|夜间|周[一二三四五六日末]|工作日|节假日"),
     AskedFor.SIZE: re.compile(r"\d+(?:\.\d+)?\s*(?:平方米|平米|亩|公顷)"),
@@ -90,18 +90,28 @@ def states(kind: AskedFor, sentences: Sequence[str], question: str = "") -> bool
     )
 
 
+GUESSED_WORD_WEIGHT = 1.0
+"""The most a word weighs that no dictionary holds: segmentation guessed it from the characters around it
+(点有 of 互助点有好多个, 张床 of 好多张床), so it says little, however rare the same characters are in the plans."""
+
+
 class TermRarity:
     """How much a word says: log inverse document frequency over the passages, computed on demand; a word
-    no plan uses weighs 0 here (no passage can contain it, so it cannot tell passages apart)."""
+    no plan uses weighs 0 here (no passage can contain it, so it cannot tell passages apart). With `known`
+    (is it a dictionary word?), a word that is not weighs at most `GUESSED_WORD_WEIGHT`."""
 
-    def __init__(self, documents: Sequence[str]) -> None:
+    def __init__(self, documents: Sequence[str], known: Callable[[str], bool] | None = None) -> None:
         self.documents = documents
+        self.known = known
         self._weights: dict[str, float] = {}
 
     def weight(self, word: str) -> float:
         if word not in self._weights:
             df = sum(1 for doc in self.documents if word in doc)
-            self._weights[word] = math.log((len(self.documents) + 1) / df) if df else 0.0
+            weight = math.log((len(self.documents) + 1) / df) if df else 0.0
+            if self.known is not None and len(word) >= 2 and not self.known(word):
+                weight = min(weight, GUESSED_WORD_WEIGHT)
+            self._weights[word] = weight
         return self._weights[word]
 
 

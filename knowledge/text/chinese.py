@@ -124,6 +124,11 @@ class ChineseText:
         """Whether the text holds any Chinese character (queries without one cannot match the plans)."""
         return bool(_HAN.search(text))
 
+    def is_word(self, word: str) -> bool:
+        """Whether the dictionary (jieba's and the domain's) holds the word, rather than segmentation guessing it."""
+        self.warm_up()
+        return bool(self._tokenizer.FREQ.get(word))
+
     def tokenize(self, text: str) -> list[str]:
         """Search-mode jieba tokens of normalised text, without stop words and punctuation."""
         self.warm_up()
