@@ -18,6 +18,7 @@ from bot.dialogue.seam import (
     Turn,
     topic_registry,
 )
+from knowledge.text.heard_places import repair_heard_regions
 
 if TYPE_CHECKING:
     from bot.dialogue.core import DialogueCore
@@ -65,7 +66,7 @@ class EmbeddedBackend:
     def repair_heard(self, text: str) -> str:
         self.core.warm_up()
         index = self.knowledge.index
-        repaired = index.gazetteer.repair(index.text.repair_homophones(index.text.normalize(text)))
+        repaired = repair_heard_regions(index.gazetteer, index.text.repair_homophones(index.text.normalize(text)))
         return _CHINESE_MARK_AFTER_HAN.sub(lambda m: _FULL_WIDTH[m.group(1)], repaired)  # NFKC made them ASCII
 
     def regions(self) -> list[Region]:

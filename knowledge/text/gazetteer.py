@@ -211,6 +211,10 @@ class _Dictionary:
     def frequency(self, word: str) -> int:
         return self.frequencies.get(word) or 0
 
+    def boundaries(self, text: str) -> frozenset[int]:
+        """The offsets where jieba's words of the text start or end."""
+        return frozenset(offset for _, start, end in self.tokenizer.tokenize(text) for offset in (start, end))
+
 
 class Gazetteer:
     """Finds places and regions mentioned in a text (Simplified, normalised text expected)."""
@@ -318,6 +322,10 @@ class Gazetteer:
     def short_name(self, region: str) -> str:
         """涪陵 for 重庆市涪陵区; unknown names are returned as they are."""
         return self._short.get(region, region)
+
+    def word_boundaries(self, text: str) -> frozenset[int]:
+        """Offsets where the words of the text (jieba, with the place names) start or end."""
+        return self._dictionary.boundaries(text)
 
     def short_names(self) -> list[str]:
         """The covered regions as people name them, in manifest order: 涪陵, 资阳, 巫溪, 双桥, 万州."""
