@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.dialogue import replies
+from bot.dialogue.clauses import answering_span
 from bot.dialogue.composer import AnswerComposer, ComposedAnswer, plan_sentences, retrieval_order
 from bot.dialogue.conversation import PENDING, REGION_SWITCH, SUBJECT, SWITCH, ConversationContext, Resolution
 from bot.dialogue.facility_answers import FacilityAnswerer
@@ -17,6 +18,7 @@ from bot.dialogue.nlu.intent import IntentClassifier, IntentPrediction
 from bot.dialogue.relevance import (
     DETAILS_NEEDING_THEIR_FACT,
     TermRarity,
+    asked_details,
     asked_for,
     coverage,
     states,
@@ -51,7 +53,8 @@ HANDOFF_CONFIDENCE = 0.7  # 转人工 only when the model is sure: a question me
 OUT_OF_SCOPE_IN_CONTEXT = 0.7  # within a conversation, a follow-up the model is unsure about stays on its topic
 _LEADS_ON = re.compile(r"^(那么|那|还有|另外|然后)")
 OWN_WORDS_CHECKED = 4.0  # a follow-up whose own plan words weigh this much must find them in what it cites
-NEAR_LAST_ANSWER = 0.15  # a follow-up's passages of the section the last answer cited: a nudge up, not a rule
+NEAR_LAST_ANSWER = 0.15
+SAID_CHARS = 80  # what a partial answer quotes of what the plans do say  # a follow-up's passages of the section the last answer cited: a nudge up, not a rule
 
 
 class DialogueCore:
@@ -249,6 +252,13 @@ class DialogueCore:
         detail = DETAILS_NEEDING_THEIR_FACT.get(question.asked)
         if detail and not states(question.asked, composed.sentences, question.normalized):
             return _say(intent, confidence, replies.no_detail(detail, short), Action.FALLBACK, region)
+        missing = [what for what, fact in asked_details(question.normalized)
+                   if not any(fact.search(s) for s in composed.sentences)]
+        if missing:  # what is asked is not there: say so first, then briefly and cited what the plans do say
+            said = replies.partial(missing, short, answering_span(composed.sentences[0], lambda _: 0.0, SAID_CHARS))
+            cited = "\n".join(dict.fromkeys(f"出处：{h.passage.short_citation}" for h in composed.cited[:1]))
+            return Reply(intent, confidence, Action.FALLBACK, f"{said}\n{cited}", replies.no_detail("、".join(missing), short),
+                         region, sources_of(list(composed.cited[:1])))
         sources = [*composed.cited, *(h for h in hits if h not in composed.cited)]
         state.remaining = sources_of(sources[len(composed.cited) :])
         lead = next((replies.city_means(m.text, short) for m in self._analyse(text).places.matches

@@ -27,7 +27,7 @@ _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
     (AskedFor.PHONE, re.compile(r"电话|号码|联系方式|怎么联系")),
     (AskedFor.HOURS, re.compile(r"几点|开门|关门|营业|开放时间|上班时间|周末|礼拜天|星期天|晚上|夜里|半夜|节假日")),
     (AskedFor.MONEY, re.compile(
-        r"(多少|好多|几多|几)[^，,。？?！!]{0,6}(钱|块|元)|(多少|好多|几多).{0,4}(津贴|补贴|补助|工资)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准|多少费用|价格是?多少|价钱|一顿.{0,4}(多少|好多)"
+        r"(多少|好多|几多|几)[^，,。？?！!]{0,6}(钱|块|元)|(多少|好多|几多).{0,4}(津贴|补贴|补助|工资)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准(是|要)?(多少|好多|几多)|多少费用|价格是?多少|价钱|一顿.{0,4}(多少|好多)"
     )),
     (AskedFor.FEE, re.compile(r"(要|收|交|掏|出|给)(不要|不收|不交|不)?.{0,3}(钱|费)|免费|学费|费用|打折|优惠|贵不贵|贵吗|便宜|价格")),
     (AskedFor.AGE, re.compile(r"多大岁数|多少岁|几岁|好大岁数|多大年纪|年龄|岁数")),
@@ -79,6 +79,31 @@ DETAILS_NEEDING_THEIR_FACT: dict[AskedFor, str] = {
     AskedFor.PHONE: "电话号码",
 }
 """Questions whose answer is the detail itself: without a cited sentence stating it, the bot says so."""
+
+
+# Details a question may ask beyond the kinds above, each with what the reply calls it and how a sentence states it.
+# Without a cited sentence stating it, the reply says first that the plans do not say it and where to ask.
+_DETAILS: tuple[tuple[re.Pattern[str], str, re.Pattern[str]], ...] = (
+    (re.compile(r"(带|准备|交|提供|要)(哪些|什么|啥|些啥)(材料|证件|证明|资料|手续)|(材料|证件|手续)(有哪些|要哪些|是什么)|要什么手续"),
+     "要带的材料", re.compile(r"身份证|户口簿|户口本|证明材料|申请表|申请材料|所需材料")),
+    (re.compile(r"(哪个|哪一个|什么)窗口|(在|去|到)(哪里|哪儿|哪)(办|领|交)"),
+     "具体在哪里办", re.compile(r"窗口|服务大厅|便民服务中心|受理点|办理地点")),
+    (re.compile(r"(几号|哪天|哪一天|什么时候|啥时候|几时)(发|到账|打款|给钱)|发放(时间|日期)"),
+     "发放的日子", re.compile(r"\d{1,2}\s*[日号]|每月.{0,6}(前|底|初)")),
+    (re.compile(r"网址|网站|网页|公众号|小程序|(哪个|什么)(app|APP|App)"),
+     "网址", re.compile(r"https?://|www\.|\.cn|\.com|公众号|小程序")),
+    (re.compile(r"(具体|详细)(地址|位置)|门牌|地址(是|在)|在哪个位置"),
+     "具体地址", re.compile(r"\d+\s*号|路\d|街\d|门牌")),
+    (re.compile(r"菜单|菜谱|(吃|有)(些)?(什么|啥|哪些)菜"),
+     "菜单", re.compile(r"菜单|菜谱|菜品")),
+    (re.compile(r"(名额|床位|位置)(还有|还剩|剩)|还(有|剩)(没有|多少)?(名额|空位|空床)|满了没"),
+     "还剩多少名额", re.compile(r"剩余|空余名额|余额")),
+)
+
+
+def asked_details(question: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The details beyond `AskedFor` the question asks for: (what the reply calls it, how a sentence states it)."""
+    return [(what, fact) for pattern, what, fact in _DETAILS if pattern.search(question)]
 
 
 def states(kind: AskedFor, sentences: Sequence[str], question: str = "") -> bool:

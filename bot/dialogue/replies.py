@@ -36,6 +36,12 @@ def no_detail(what: str, region_short: str | None = None) -> str:
     return f"{place}规划里没有写{what}，我不能乱说。{WHERE_TO_ASK}"
 
 
+def partial(missing: list[str], region_short: str | None, said: str) -> str:
+    """A detail the plans do not give: say so first and where to ask, then briefly what they do say (cited)."""
+    place = f"{region_short}的" if region_short else ""
+    return f"{place}规划里没有写{'、'.join(missing)}，我不能乱说。{WHERE_TO_ASK}\n规划里相关的说法是：{said}"
+
+
 def only_plans_of(region_names: list[str], place: str) -> str:
     """A place outside the covered regions: say which plans there are, and where to ask instead."""
     return (f"我这里只有{'、'.join(region_names)}的养老规划，没有{place}的。"

@@ -66,3 +66,20 @@ def test_core_staff_flag_gives_the_full_section_path(core: DialogueCore) -> None
     if senior.action is Action.ANSWER and staff.action is Action.ANSWER and not senior.answer.startswith("规划里提到"):
         assert " › " not in senior.answer and " › " in staff.answer
         assert len(senior.speech) <= 80
+
+
+def test_a_detail_the_plans_do_not_give_is_said_first_then_what_they_do_say(core: DialogueCore) -> None:
+    reply = core.respond(Turn("涪陵申请养老服务补贴要带哪些证件，去哪个窗口办？"))
+    if reply.region is not None:
+        assert reply.action is Action.FALLBACK
+        first, *rest = reply.answer.split("\n")
+        assert "没有写" in first and "12345" in first
+        assert any(line.startswith("出处：") for line in rest)
+        assert "规划里相关" not in reply.speech
+
+
+def test_words_segmentation_only_guessed_weigh_little() -> None:
+    from bot.dialogue.relevance import GUESSED_WORD_WEIGHT, TermRarity
+
+    rarity = TermRarity(["互助点有五个", "养老", "助餐", "互助"], known=lambda w: w != "点有")
+    assert rarity.weight("点有") <= GUESSED_WORD_WEIGHT < TermRarity(["互助点有五个", "养老", "助餐"]).weight("点有")
