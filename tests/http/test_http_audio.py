@@ -80,8 +80,8 @@ def test_hotline_answers_with_phone_audio_by_url(client: TestClient) -> None:
     response = client.post("/v1/hotline", json={"call_id": "call-audio-1", "text": "涪陵的高龄津贴怎么领"})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"speech", "answer", "action", "audio_url"}
-    assert body["speech"].strip() and body["answer"].strip()
+    assert set(body) == {"heard", "speech", "answer", "action", "audio_url"}
+    assert body["heard"] is None and body["speech"].strip() and body["answer"].strip()  # typed: nothing was heard
     path = audio_path(body["audio_url"])
     audio_id = path.removeprefix("/v1/audio/").removesuffix(".wav")
     audio = client.get(path)

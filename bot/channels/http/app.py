@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.channels.http import routes_ask, routes_audio, routes_facilities
 from bot.channels.http.errors import ApiKeyGate, BodySizeLimit, install_error_handlers
-from bot.channels.http.schemas import Health
+from bot.channels.http.schemas import MAX_HOTLINE_AUDIO_BASE64, Health
 from bot.channels.http.services import Services
 from bot.dialogue.seam import DialogueBackend
 from bot.settings import BotSettings
@@ -49,7 +49,8 @@ def create_app(settings: BotSettings | None = None, backend: DialogueBackend | N
     app.include_router(routes_ask.router)
     app.include_router(routes_audio.router)
     app.include_router(routes_facilities.router)
-    app.add_middleware(BodySizeLimit, read_timeout_s=services.settings.request_read_timeout_s)
+    app.add_middleware(BodySizeLimit, read_timeout_s=services.settings.request_read_timeout_s,
+                       larger={"/v1/hotline": MAX_HOTLINE_AUDIO_BASE64 + 4096})
     app.add_middleware(ApiKeyGate, api_key=services.settings.api_key)  # outside: 401 before the body is read
 
     @app.middleware("http")

@@ -126,27 +126,30 @@ class BodySizeLimit:
     """Pure ASGI middleware: the whole body is read here first, within `read_timeout_s` (408 when it does not
     arrive), and a body over `max_bytes` gets 413 — declared or chunked — before anything parses it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, read_timeout_s: float = 10.0) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, read_timeout_s: float = 10.0,
+                 larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.read_timeout_s = read_timeout_s
+        self.larger = larger or {}  # path → its own limit (the hotline takes a caller's recorded speech)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers", ())).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._reject(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._reject(send, limit)
             return
         try:
-            body = await asyncio.wait_for(self._read(receive), timeout=self.read_timeout_s)
+            body = await asyncio.wait_for(self._read(receive, limit), timeout=self.read_timeout_s)
         except asyncio.TimeoutError:
             await _send_json(send, 408, "请求内容迟迟没有收完。 / The request body did not arrive in time.",
                              [(b"connection", b"close")])
             return
         except _TooLarge:
-            await self._reject(send)
+            await self._reject(send, limit)
             return
         if body is None:  # the client went away
             return
@@ -161,7 +164,7 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _read(self, receive: Receive) -> bytes | None:
+    async def _read(self, receive: Receive, limit: int) -> bytes | None:
         chunks: list[bytes] = []
         seen = 0
         while True:
@@ -170,15 +173,15 @@ class BodySizeLimit:
                 return None
             chunk = message.get("body", b"")
             seen += len(chunk)
-            if seen > self.max_bytes:
+            if seen > limit:
                 raise _TooLarge
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _reject(self, send: Send) -> None:
-        await _send_json(send, 413, f"请求内容太大（最多 {self.max_bytes // 1024} KB）。 / Request body too large "
-                                    f"(at most {self.max_bytes} bytes).", [(b"connection", b"close")])
+    async def _reject(self, send: Send, limit: int) -> None:
+        await _send_json(send, 413, f"请求内容太大（最多 {limit // 1024} KB）。 / Request body too large "
+                                    f"(at most {limit} bytes).", [(b"connection", b"close")])
 
 
 class ApiKeyGate:

@@ -161,9 +161,10 @@ class IntentClassifier:
         """(space-joined words, character text) of normalised text, place names marked, synonyms' canonical
         words appended."""
         text = self.text.normalize(raw[:2000])
-        if self._place_pattern is None:
+        if self._place_pattern is None or self._synonym_pattern is None:  # both before either is seen: threads race
+            synonyms = _alternation(variant for variant, _ in self._synonyms)
+            self._synonym_pattern = synonyms
             self._place_pattern = _alternation(place for place, _ in self._places)
-            self._synonym_pattern = _alternation(variant for variant, _ in self._synonyms)
         marks, canonical_of = dict(self._places), dict(self._synonyms)
         text = self._place_pattern.sub(lambda match: marks[match.group(0)], text)
         assert self._synonym_pattern is not None
