@@ -66,7 +66,7 @@ class EmbeddedBackend:
     def repair_heard(self, text: str) -> str:
         self.core.warm_up()
         index = self.knowledge.index
-        repaired = repair_heard_regions(index.gazetteer, index.text.repair_homophones(index.text.normalize(text)))
+        repaired = repair_heard_regions(index.gazetteer, index.text.repair_homophones(index.text.normalize(text), heard=True))
         return _CHINESE_MARK_AFTER_HAN.sub(lambda m: _FULL_WIDTH[m.group(1)], repaired)  # NFKC made them ASCII
 
     def regions(self) -> list[Region]:

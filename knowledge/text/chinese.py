@@ -40,6 +40,7 @@ _NUMERAL = re.compile(
 _HAN = re.compile(rf"[{_CJK}]")
 # 个 inside a separable verb (送个饭, 洗个澡, 打扫个卫生), not after a numeral or demonstrative (这个, 两个)
 _VERB_INFIX = re.compile(rf"(?<=[{_CJK}])(?<![这那哪一几两每各整某半三四五六七八九十百千万])个(?=[{_CJK}])")
+_FUNCTION_CHARACTERS = frozenset("的了是在和有与及我你他她它们不也都就还吗呢啊吧呀么个这那哪啥咋把被给让对从到能会要想去来")
 _MEMO_SIZE = 4096
 _HAN_RUN = re.compile(rf"[{_CJK}]+")
 _TOKEN_KEEP = re.compile(rf"[{_CJK}A-Za-z0-9]")
@@ -90,7 +91,7 @@ class ChineseText:
     _synonyms: list[SynonymEntry] = field(default_factory=list, init=False, repr=False)
     _homophones: dict[tuple[str, ...], str] = field(default_factory=dict, init=False, repr=False)
     _vocabulary: frozenset[str] = field(default_factory=frozenset, init=False, repr=False)
-    _repaired: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _repaired: dict[tuple[str, bool], str] = field(default_factory=dict, init=False, repr=False)
 
     def warm_up(self) -> None:
         """Load jieba with the domain dictionary, OpenCC and the synonym and homophone tables (shared by
@@ -101,11 +102,6 @@ class ChineseText:
             _file_key(self.dictionary), _file_key(self.synonyms_file), tuple(sorted(set(self.extra_words)))
         )
         self._converter, self._synonyms, self._vocabulary, self._homophones, self._tokenizer = resources
-
-    @property
-    def vocabulary_size(self) -> int:
-        self.warm_up()
-        return len(self._homophones)
 
     def normalize(self, text: str) -> str:
         """NFKC, Traditional → Simplified, spaces inside Chinese removed, other runs of space folded."""
@@ -164,19 +160,22 @@ class ChineseText:
             tokens.append(word)
         return [t for t in tokens if t not in STOP_WORDS and _TOKEN_KEEP.search(t) and not _LONE_ASCII.fullmatch(t)]
 
-    def repair_homophones(self, text: str) -> str:
+    def repair_homophones(self, text: str, heard: bool = False) -> str:
         """Replace runs that sound like a domain word but are written otherwise (高灵补贴 → 高龄补贴, 住餐点 →
-        助餐点). A run is replaced only when it spans whole jieba tokens and one of them is not a real word or
-        a lone character: correct text (护理员, 消费权益, 养老园区, 忠心敬老院) is left alone.
+        助餐点, 不贴 → 补贴). A run is replaced only when it spans whole jieba tokens and one of them is not a real
+        word or a lone character: correct text (护理员, 消费权益, 养老园区, 忠心敬老院, 不住) is left alone. A
+        two-character run of typed text also needs a character that is not a function word (他是能走 stays);
+        `heard` text (a speech recogniser's) is trusted less: 是能 → 失能.
         Pinyin is slow, and one question is repaired several times on its way: results are memoised."""
-        repaired = self._repaired.get(text)
+        key = (text, heard)
+        repaired = self._repaired.get(key)
         if repaired is None:
             if len(self._repaired) >= _MEMO_SIZE:
                 self._repaired.clear()
-            repaired = self._repaired[text] = self._repair_homophones(text)
+            repaired = self._repaired[key] = self._repair_homophones(text, heard)
         return repaired
 
-    def _repair_homophones(self, text: str) -> str:
+    def _repair_homophones(self, text: str, heard: bool) -> str:
         self.warm_up()
         from pypinyin import lazy_pinyin
 
@@ -189,12 +188,13 @@ class ChineseText:
         out = list(text)
         i = 0
         while i < len(text):
-            for size in range(6, 2, -1):
+            for size in range(6, 1, -1):
                 word = self._homophones.get(tuple(syllables[i : i + size]))
                 if (
                     word
                     and _HAN.match(text[i])
                     and "".join(out[i : i + size]) != word
+                    and (size > 2 or heard or not all(ch in _FUNCTION_CHARACTERS for ch in text[i : i + size]))
                     and self._is_misheard(i, i + size, token_at)
                 ):
                     out[i : i + size] = list(word)
@@ -393,6 +393,9 @@ def _initialize_jieba(tokenizer: Any) -> None:
     return None
 
 
+HOMOPHONE_INDEX_FORMAT = "2"  # words of 2–6 characters
+
+
 def _cached_homophone_index(words: Iterable[str]) -> dict[tuple[str, ...], str]:
     """`_homophone_index`, kept on disk per vocabulary and pypinyin install: a cold process does not import
     pypinyin (~0.5 s) and spell out every word just to build it."""
@@ -404,7 +407,7 @@ def _cached_homophone_index(words: Iterable[str]) -> dict[tuple[str, ...], str]:
         return _homophone_index(ordered)
     package = Path(spec.origin).parent
     stamps = [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(package.glob("*.py"))]
-    digest = hashlib.sha256("\n".join([str(package), *stamps, "", *ordered]).encode()).hexdigest()
+    digest = hashlib.sha256("\n".join([HOMOPHONE_INDEX_FORMAT, str(package), *stamps, "", *ordered]).encode()).hexdigest()
     cache = text_cache_dir() / f"homophones-{digest[:16]}.marshal"
     try:
         index = marshal.loads(cache.read_bytes())
@@ -433,13 +436,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _homophone_index(words: Iterable[str]) -> dict[tuple[str, ...], str]:
-    """Toneless pinyin of each Chinese word of 3–6 characters → the word; sounds shared by two words are dropped."""
+    """Toneless pinyin of each Chinese word of 2–6 characters → the word; sounds shared by two words are dropped."""
     from pypinyin import lazy_pinyin
 
     index: dict[tuple[str, ...], str] = {}
     clashes: set[tuple[str, ...]] = set()
     for word in words:
-        if not 3 <= len(word) <= 6 or not all(_HAN.match(ch) for ch in word):
+        if not 2 <= len(word) <= 6 or not all(_HAN.match(ch) for ch in word):
             continue
         key = tuple(lazy_pinyin(word))
         if key in index and index[key] != word:

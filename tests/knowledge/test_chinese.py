@@ -133,3 +133,11 @@ def test_counted_chinese_numerals_become_digits(text: ChineseText, spoken: str, 
 )
 def test_numerals_that_are_not_counts_are_kept(text: ChineseText, phrase: str) -> None:
     assert text.normalize(phrase) == phrase
+
+
+def test_two_character_homophones_are_repaired_where_no_real_word_stands() -> None:
+    text = ChineseText()
+    assert text.repair_homophones("高龄不贴怎么领") == "高龄补贴怎么领"  # 不|贴: no word of its own
+    assert text.repair_homophones("我不住养老院") == "我不住养老院"  # 不住 is a word
+    assert text.repair_homophones("他是能走的") == "他是能走的"  # two function characters: typed text is trusted
+    assert text.repair_homophones("我妈是能老人", heard=True) == "我妈失能老人"  # a recogniser's is not
