@@ -23,7 +23,7 @@ from bot.channels.telegram.keyboards import (
 from bot.channels.telegram.ratelimit import release_when_free
 from bot.channels.telegram.replying import answer_question, nearest_text, send_speech, transcribe
 from bot.channels.telegram.services import VOICE, chat_tag, conversation_id, services, voice_on
-from bot.dialogue.seam import Turn
+from bot.dialogue.seam import Action, Turn
 from voice.hearing.readback import confirmation, read_back
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ async def read_slower(update: Update, context: Context) -> None:
     """Send the last answer's voice note again (the core keeps the last answer), read more slowly."""
     chat_id = update.effective_chat.id
     last = await asyncio.to_thread(services(context).backend.respond, Turn(REPEAT, conversation_id(chat_id)))
-    if last.intent == "repeat" or not last.speech.strip():  # the core had nothing to repeat
+    if not last.speech.strip() or (last.action is Action.SMALLTALK and not last.sources):  # no answer to re-read
         await update.effective_message.reply_text(texts.NOTHING_TO_SLOW)
         return
     sent = await send_speech(context, chat_id, last.speech, services(context).slow_speaker, True)
