@@ -25,7 +25,7 @@ from bot.dialogue.relevance import (
 )
 from bot.dialogue.scoring import SentenceScorer, average_sentence_length
 from bot.dialogue.seam import Action, Reply, Source, Turn
-from bot.dialogue.semantics import semantics_for
+from bot.dialogue.semantics import SentenceSemantics, semantics_for
 from bot.dialogue.state import ConversationState, ConversationStore, MemoryConversations
 from bot.dialogue.understanding import TurnAnalysis, Understanding
 from bot.settings import AnswerSettings
@@ -98,6 +98,10 @@ class DialogueCore:
                 self._understanding = Understanding(index)
                 self.context = ConversationContext(self._understanding, self._weigh)
                 self._classifier = IntentClassifier.train_or_load(self.classifier_cache, text=index.text)
+                semantics = self._semantics()
+                if semantics is not None:  # the regions' names, which a question's meaning may add to its words
+                    for name in self.region_names():
+                        semantics.query_vector(name)
 
     @property
     def understanding(self) -> Understanding:
@@ -235,10 +239,11 @@ class DialogueCore:
                 follows: bool = False, own_words: tuple[str, ...] = (), staff: bool = False) -> Reply:
         query = with_topic_words(text, self._analyse(text).expanded, intent, confidence)
         topic = query[len(text) :]
-        hits = self.knowledge.search(query, region=region, k=self.candidates)
+        meaning = self._meaning(text)
+        hits = self.knowledge.search(query, region=region, k=self.candidates, meaning=meaning)
         if follows:  # a follow-up looks near the passages the last answer cited
             hits = near_last_answer(hits, state.last_sources, region)
-        hits = self._rerank(text, hits, topic)[:8]
+        hits = self._rerank(text, hits, topic, meaning)[:8]
         composed = self._compose(text, hits, topic, staff)
         short = self.knowledge.index.gazetteer.short_name(region)
         if composed is None:
@@ -293,14 +298,31 @@ class DialogueCore:
             return None
         return self.composer.compose(self._scorer(text, topic), hits, self._facets(text), staff=staff)
 
-    def _rerank(self, text: str, hits: list[Hit], topic: str = "") -> list[Hit]:
+    def _meaning(self, text: str) -> str | None:
+        """What a turn embeds, once, for retrieval's dense leg and sentence meaning alike: the question's own
+        words without the names of whole regions (the region filter says where; a region's name in the vector
+        only pulls towards passages that repeat it). None when no dense leg is in use."""
+        index = self.knowledge.index
+        if index.dense is None or index.dense_weight <= 0:
+            return None
+        return index.gazetteer.without_region_names(text).strip() or text
+
+    def _rerank(self, text: str, hits: list[Hit], topic: str = "", meaning: str | None = None) -> list[Hit]:
         """Passages re-ordered by their best sentence: retrieval's fused score, the sentence's words and its
-        meaning (`composer.rerank`, `semantics`)."""
+        meaning (`composer.rerank`, `semantics`: the turn's one embedding, with the regions it names)."""
         if not hits:
             return hits
-        semantics = semantics_for(self.knowledge.index, plan_sentences, self.knowledge.settings.embedding_cache_dir)
-        similarities = semantics.similarities(text, hits[: self.composer.reranked]) if semantics else None
+        semantics = self._semantics()
+        similarities = None
+        if semantics is not None:
+            gazetteer = self.knowledge.index.gazetteer
+            named = [gazetteer.short_name(r) for r in self._analyse(text).places.regions]
+            vector = semantics.question_vector(meaning or self._meaning(text) or text, named)
+            similarities = semantics.similarities(vector, hits[: self.composer.reranked])
         return self.composer.rerank(self._scorer(text, topic), hits, similarities)
+
+    def _semantics(self) -> SentenceSemantics | None:
+        return semantics_for(self.knowledge.index, plan_sentences, self.knowledge.settings.embedding_cache_dir)
 
     def _weigh(self, word: str) -> float:
         return self._rarity.weight(word) if self._rarity else 1.0
@@ -312,7 +334,8 @@ class DialogueCore:
         query = text if topic is None else f"{text} {' '.join(TOPICS[topic].search_words)}"
         found: dict[str, tuple[Source, str, str]] = {}
         for region in self.knowledge.region_names():
-            composed = self._compose(text, self.knowledge.search(query, region=region, k=3))
+            composed = self._compose(text, self.knowledge.search(query, region=region, k=3,
+                                                                 meaning=self._meaning(text)))
             if composed is not None:
                 speech = composed.speech.split("：", 1)[-1]
                 found[region] = (source_of(composed.cited[0]), composed.sentences[0], speech)
@@ -358,7 +381,7 @@ class DialogueCore:
         return _say(intent, confidence, replies.fallback(short), Action.FALLBACK, region)
 
     def _relevant_anywhere(self, text: str) -> bool:
-        hits = self.knowledge.search(text, k=3)
+        hits = self.knowledge.search(text, k=3, meaning=self._meaning(text))
         found = " ".join(h.passage.section + h.passage.text for h in hits)
         return bool(hits) and coverage(self._content_words(text), found, self._rarity, self.unseen_weight) >= self.min_coverage
 

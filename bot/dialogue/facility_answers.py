@@ -64,7 +64,7 @@ class FacilityAnswerer:
     def _source(self, facility: Facility, region: str) -> Hit | None:
         """The plan passage holding the facility's quote; a facility no passage names is not listed."""
         quote = facility.quotes[0] if facility.quotes else facility.name
-        for hit in self.knowledge.search(quote, region=region, k=3):
+        for hit in self.knowledge.search(quote, region=region, k=3, with_dense=False):  # an exact quote: BM25
             if _compact(quote) in _compact(hit.passage.text):
                 return hit
         return None

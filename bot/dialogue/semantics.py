@@ -19,6 +19,7 @@ from knowledge.retrieval.passages import Hit, Passage
 
 SentencesOf = Callable[[Passage], list[str]]
 SENTENCE_CACHE_SUFFIX = ":sentences"
+PLACE_WEIGHT = 0.6  # a place the question names, beside its own words (a sentence may name it: 新建资阳市老年大学)
 
 
 def sentence_cache(dense: Any, directory: Any = None, packaged_dir: Any = PACKAGED_CACHE_DIR) -> EmbeddingCache:
@@ -63,9 +64,20 @@ class SentenceSemantics:
     def query_vector(self, question: str) -> np.ndarray:
         return np.asarray(self.dense.embed_query(question), dtype=np.float32)[0]
 
-    def similarities(self, question: str, hits: Sequence[Hit]) -> list[list[float]]:
-        """For each hit, the similarity of each of its sentences (`sentences_of`) to the question."""
-        query = self.query_vector(question)
+    def question_vector(self, words: str, places: Sequence[str] = ()) -> np.ndarray:
+        """A question's meaning: the vector of its own words (without place names: the one text a turn embeds,
+        retrieval's too), plus `PLACE_WEIGHT` of each place it names (a handful of names, each embedded once
+        and memoised), normalised."""
+        vector = self.query_vector(words)
+        if not places:
+            return vector
+        vector = vector + PLACE_WEIGHT * sum(self.query_vector(place) for place in dict.fromkeys(places))
+        return vector / (float(np.linalg.norm(vector)) or 1.0)
+
+    def similarities(self, question: str | np.ndarray, hits: Sequence[Hit]) -> list[list[float]]:
+        """For each hit, the similarity of each of its sentences (`sentences_of`) to the question (its text, or
+        its vector)."""
+        query = self.query_vector(question) if isinstance(question, str) else question
         out = []
         for hit in hits:
             fallback = self._passage_vectors.get(hit.passage.chunk_id)

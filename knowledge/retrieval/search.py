@@ -70,20 +70,25 @@ class KnowledgeBase:
         return self.index.gazetteer.resolve_region(self.index.text.normalize(name))
 
     def search(
-        self, query: str, region: str | Sequence[str] | None = None, k: int = 5, topic: str | None = None
+        self, query: str, region: str | Sequence[str] | None = None, k: int = 5, topic: str | None = None,
+        meaning: str | None = None, with_dense: bool = True,
     ) -> list[Hit]:
         """Best passages for the query, restricted to the named or given region(s) when there are any, and
         to passages about `topic` (a name of `knowledge.topics.TOPICS`) when one is given: the query then
         also holds the topic's words. A query without a Chinese character cannot match the plans: no hits
-        (digits alone would match numbers)."""
+        (digits alone would match numbers). `meaning`: the text the dense leg embeds instead of the query (a
+        caller embedding one text a turn for all its uses: query vectors are memoised per text);
+        `with_dense=False`: BM25 alone (a caller looking up an exact quote needs no embedding)."""
         index = self.index
         if not ChineseText.has_chinese(self._check(query)):
             return []
         about = self._topic(topic)
         if about is not None:
             query = f"{self._check(query)} {' '.join(about.search_words)}"
-        scores = self.query_scores(query, region, with_dense=index.dense_weight > 0)
-        fused = fuse(scores.bm25, scores.dense, index.dense_weight, scores.allowed)
+        use_dense = with_dense and index.dense_weight > 0
+        scores = self.query_scores(query, region, with_dense=use_dense, meaning=meaning)
+        weight = index.dense_weight if use_dense else 0.0
+        fused = fuse(scores.bm25, scores.dense, weight, scores.allowed)
         if about is not None:
             fused = np.where(self._about_mask(about), fused, 0.0)
         return self._top(fused, k)
@@ -103,11 +108,13 @@ class KnowledgeBase:
         return self._topic_masks[key]
 
     def query_scores(
-        self, query: str, region: str | Sequence[str] | None = None, with_dense: bool = True
+        self, query: str, region: str | Sequence[str] | None = None, with_dense: bool = True,
+        meaning: str | None = None,
     ) -> QueryScores:
         """BM25 (and, when there is an encoder and `with_dense`, dense) scores of every row for the query.
         The plan words that synonyms add count `bm25_expansion_weight` as much as the user's own words: they
-        are a guess at what was meant, and the words themselves say it best when a passage holds them."""
+        are a guess at what was meant, and the words themselves say it best when a passage holds them. The
+        dense leg embeds `meaning` when given, else the query with its synonyms' plan words."""
         query = self._check(query)
         index = self.index
         regions = self._regions(query, region)
@@ -118,7 +125,7 @@ class KnowledgeBase:
         if added.strip():
             bm25 = bm25 + self.settings.bm25_expansion_weight * self._bm25_scores(added)
         expanded = f"{own}、{added}" if added else own
-        dense = index.dense.scores(expanded) if with_dense and index.dense is not None else None
+        dense = index.dense.scores(meaning or expanded) if with_dense and index.dense is not None else None
         return QueryScores(bm25, dense, index.store.region_mask(regions))
 
     def _bm25_scores(self, text: str) -> np.ndarray:
