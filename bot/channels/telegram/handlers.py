@@ -62,6 +62,8 @@ async def voice_command(update: Update, context: Context) -> None:
     choice = (context.args or [""])[0].strip().lower()
     if choice in ON_WORDS or choice in OFF_WORDS:
         context.chat_data[VOICE] = choice in ON_WORDS
+        context.application.mark_data_for_update_persistence(chat_ids=[update.effective_chat.id])
+        await context.application.update_persistence()  # a setting the user just chose is written at once
         await update.effective_message.reply_text(texts.VOICE_ON if choice in ON_WORDS else texts.VOICE_OFF)
         return
     state = "开" if voice_on(context) else "关"
