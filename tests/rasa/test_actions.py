@@ -131,7 +131,7 @@ def test_ask_more_repeat_and_handoff(embedded: EmbeddedBackend) -> None:
     assert "出处" in texts(more)[0]
 
     again, _ = run(ActionRepeat(embedded), tracker(sender, "你说啥", "repeat", {"region": "万州"}))
-    assert custom(again)["answer"] == first_reply["answer"]
+    assert custom(again)["answer"] == more_reply["answer"]  # the last thing said: 还有呢 included
 
     handoff, slots = run(ActionHandoff(embedded), tracker(sender, "我要跟真人说话", "human_handoff", {"region": "万州"}))
     assert custom(handoff)["action"] == "handoff"
