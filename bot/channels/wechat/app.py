@@ -147,9 +147,9 @@ def create_app(channel: WeChatChannel, *, warm_up: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if warm_up and (prepare := getattr(channel.backend, "warm_up", None)) is not None:
+        if warm_up:
             log.info("warming up the dialogue core (index and intent model)…")
-            await asyncio.to_thread(prepare)
+            await asyncio.to_thread(channel.backend.warm_up)
         log.info("WeChat server ready (%s mode, client API %s)", "safe" if wechat.safe_mode else "plain",
                  "on" if channel.client is not None else "off: no WECHAT_APP_ID/WECHAT_APP_SECRET")
         yield
