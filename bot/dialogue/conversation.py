@@ -98,6 +98,18 @@ class ConversationContext:
                               turn.content_words)
         return Resolution(NEW, turn.text, turn.asked, regions)
 
+    def in_context(self, turn: TurnAnalysis, earlier_question: str) -> Resolution | None:
+        """A turn read as a question about the subject of an earlier one (a follow-up whose standalone reading
+        found nothing: 计划是要改好多户啊 after a question on 适老化改造); None when there is no earlier question
+        or the turn says nothing of its own."""
+        if not earlier_question or not turn.content_words:
+            return None
+        earlier = self.understanding.analyse(earlier_question)
+        subject = self.subject(earlier)
+        if not subject:
+            return None
+        return Resolution(SUBJECT, _joined(turn.text, subject), turn.asked, turn.places.regions, turn.content_words)
+
     def _switched(self, earlier: TurnAnalysis, turn: TurnAnalysis) -> str:
         """The earlier question with the turn's place or group in place of its own of the same kind."""
         question = earlier.text

@@ -95,3 +95,17 @@ def test_a_greeting_alone_stays_a_greeting(core: DialogueCore) -> None:
 def test_hotline_question_after_a_greeting_is_answered_not_greeted(core: DialogueCore) -> None:
     reply = core.respond(Turn("喂 你好 我问一下 万州 老年食堂 在哪里", new_conversation()))
     assert reply.intent != "greet" and reply.region == "重庆市万州区"
+
+
+def test_a_follow_up_that_finds_nothing_alone_is_read_with_the_last_subject(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("双桥的日间照料中心怎么收费？", conv))
+    count = core.respond(Turn("哦 计划是要建好多家呀", conv))
+    assert count.action is Action.ANSWER and "日间照料" in count.understood, count.understood
+
+
+def test_a_follow_up_about_something_else_is_not_answered_from_the_last_subject(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("万州高龄津贴怎么领？", conv))
+    weather = core.respond(Turn("顺带问一下明天下不下雨，要不要带伞", conv))
+    assert weather.action is Action.FALLBACK
