@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.dialogue.nlu.intent import IntentClassifier
-from knowledge.text.nlu_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
 from knowledge.text.chinese import ChineseText
+from knowledge.text.nlu_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
 
 
 @pytest.fixture(scope="session")

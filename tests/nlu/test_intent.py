@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from bot.dialogue.nlu.intent import IntentClassifier
-from knowledge.text.nlu_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
 from knowledge.text.chinese import ChineseText
+from knowledge.text.nlu_data import DEFAULT_DATA_DIR, TrainingData, load_training_data
 
 HELD_OUT = Path(__file__).with_name("heldout_paraphrases.yml")
 
