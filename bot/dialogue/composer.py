@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.dialogue.clauses import answering_span, clean_sentence, join_sentences, table_row_sentences
-from bot.dialogue.relevance import AskedFor, holds
+from bot.dialogue.relevance import AskedFor, only_total_amounts
 from bot.dialogue.scoring import SentenceScorer, combined_sentence_scores
 from knowledge.ingest.chunking import split_sentences
 from knowledge.retrieval.passages import Hit, Passage
@@ -115,12 +115,14 @@ class AnswerComposer:
         """The answer from the hits, or None when no sentence shares anything with the question. When the
         question asks several things (`facets`, one scorer per part), each part's best sentence comes next.
         Seniors get the clauses that answer and short citations; staff whole sentences and full paths."""
-        ranked = [s for s in self.rank_sentences(scorer, hits) if s.score > 0]
+        ranked = [s for s in self.rank_sentences(scorer, hits) if s.score > 0 and not _total_for_one(scorer, s.text)]
         if not ranked:
             return None
         chosen = [ranked[0]]
         for facet in facets:
-            best = next((s for s in self.rank_sentences(facet, hits, combined=False) if s.score > 0 and self._fits(s, chosen)), None)
+            best = next((s for s in self.rank_sentences(facet, hits, combined=False)
+                         if s.score > 0 and self._fits(s, chosen) and not _total_for_one(facet, s.text)
+                         and not _total_for_one(scorer, s.text)), None)
             if best is not None:
                 chosen.append(best)
         for candidate in ranked[1:]:
@@ -201,7 +203,12 @@ def _fact_test(scorer: SentenceScorer) -> Callable[[str], bool] | None:
     """Whether a text states the kind of fact the question asks for; None when it asks for none."""
     if scorer.asked is AskedFor.NONE:
         return None
-    return lambda text: holds(scorer.asked, text)
+    return scorer.states_fact
+
+
+def _total_for_one(scorer: SentenceScorer, sentence: str) -> bool:
+    """A sentence stating only totals (a budget, a facility's grant), for a question asking what one person gets."""
+    return scorer.per_person and only_total_amounts(sentence)
 
 
 def to_speech(sentences: Sequence[str], source: Hit) -> str:

@@ -21,6 +21,7 @@ from bot.dialogue.relevance import (
     TermRarity,
     asked_details,
     asked_for,
+    asks_per_person,
     coverage,
     states,
 )
@@ -275,7 +276,8 @@ class DialogueCore(TurnFlow):
         question = self._analyse(text)
         context = self.knowledge.index.text.terms(topic) if topic else []
         return SentenceScorer(list(question.terms), self._weigh, question.asked, self.sentence_b,
-                              self._sentence_length, context_terms=context)
+                              self._sentence_length, context_terms=context,
+                              per_person=asks_per_person(question.normalized, question.asked))
 
     def _facets(self, text: str) -> list[SentenceScorer]:
         """A scorer for each part of a question that asks several things (有好大？里头有啥？), else none."""
@@ -289,7 +291,8 @@ class DialogueCore(TurnFlow):
             terms = index.text.terms(index.gazetteer.without_places(index.text.expand_query(part)))
             if terms:
                 facets.append(SentenceScorer(terms, self._weigh, asked_for(part), self.sentence_b,
-                                             self._sentence_length, context_terms=list(question.terms)))
+                                             self._sentence_length, context_terms=list(question.terms),
+                                             per_person=asks_per_person(part)))
         return facets if len(facets) > 1 else []
 
     def _analyse(self, text: str) -> TurnAnalysis:

@@ -65,6 +65,52 @@ def holds(kind: AskedFor, sentence: str) -> bool:
     return pattern is None or bool(pattern.search(sentence))
 
 
+# An amount asked of one person (我妈一个月能领多少, 一年发多少钱) is answered by a rate a person gets, never by
+# what a whole place spends (发放高龄津贴2亿元, 累计投入…) or what a facility is paid once (一次性建设补助100万元).
+# A question about those (一共, 全区, 投资建…, 床位) asks a total and takes them.
+_TOTAL_QUESTION = re.compile(
+    r"一共|总共|总计|累计|总额|合计|全区|全市|全县|全省|投入|投资|预算|资金|建设|新建|修建|建(个|一个|成|好)|开办|办(个|一个)|运营|床位|机构|项目"
+)
+_PER_PERSON_RATE = re.compile(r"每人|每名|每位|人均|/人|／人|元/|元／|每个?月|每年|每天|每日|每餐|每顿|每次|月人均")
+_TOTAL_CLAUSE = re.compile(
+    r"亿元|累计|共计|总计|合计|总额|总投资|投入|筹集|全区|全市|全县|全省|全年|建设补助|建设补贴|运营补贴|一次性|床位|机构|服务中心|服务站|互助点|项目|奖补|以奖代补"
+)
+_CLAUSE_SPLIT = re.compile(r"[，,；;。：:]")
+
+
+def asks_per_person(question: str, kind: AskedFor | None = None) -> bool:
+    """Whether a question about an amount (`kind`, else what it asks for) asks what one person gets or pays,
+    not a total or a facility's grant."""
+    kind = asked_for(question) if kind is None else kind
+    return kind is AskedFor.MONEY and not _TOTAL_QUESTION.search(question)
+
+
+def total_amount(clause: str) -> bool:
+    """Whether an amount in this clause is a total (a place's budget, a sum over years, a facility's grant)."""
+    if "亿元" in clause:
+        return True
+    return bool(_TOTAL_CLAUSE.search(clause)) and not _PER_PERSON_RATE.search(clause)
+
+
+def states_personal_amount(sentence: str) -> bool:
+    """Whether the sentence states an amount of money one person gets or pays: some clause holds an amount
+    that is not a total."""
+    money = _FACT_PATTERNS[AskedFor.MONEY]
+    return any(money.search(c) and not total_amount(c) for c in _CLAUSE_SPLIT.split(sentence))
+
+
+def only_total_amounts(sentence: str) -> bool:
+    """A sentence whose amounts of money are all totals (发放高龄津贴2亿元): no answer to a per-person question."""
+    return holds(AskedFor.MONEY, sentence) and not states_personal_amount(sentence)
+
+
+def fact_test(kind: AskedFor, per_person: bool = False) -> Callable[[str], bool]:
+    """How a text states the fact asked: for an amount asked per person, an amount that is not a total."""
+    if kind is AskedFor.MONEY and per_person:
+        return states_personal_amount
+    return lambda text: holds(kind, text)
+
+
 _RATES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"每个?月|一个月|月月|按月"), "月"),
     (re.compile(r"每年|一年|每一年"), "年"),
@@ -110,8 +156,9 @@ def states(kind: AskedFor, sentences: Sequence[str], question: str = "") -> bool
     """Whether the sentences hold a fact of that kind; an amount asked per month (per year, per person…)
     must come with that rate in the same sentence."""
     rates = [chars for pattern, chars in _RATES if pattern.search(question)]
+    test = fact_test(kind, bool(question) and asks_per_person(question, kind))
     return any(
-        holds(kind, s) and all(any(ch in s for ch in chars) for chars in rates) for s in sentences
+        test(s) and all(any(ch in s for ch in chars) for chars in rates) for s in sentences
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from bot.dialogue.relevance import AskedFor, holds
+from bot.dialogue.relevance import AskedFor, fact_test
 from knowledge.ingest.chunking import split_sentences
 
 Weigh = Callable[[str], float]
@@ -45,10 +45,13 @@ class SentenceScorer:
         b: float = 0.25,
         average_length: float = 40.0,
         context_terms: Sequence[str] = (),
+        per_person: bool = False,
     ) -> None:
         context = {term: CONTEXT_FACTOR * weight for term, weight in term_weights(context_terms, weigh).items()}
         self.weights = context | term_weights(terms, weigh)
         self.asked = asked
+        self.per_person = per_person and asked is AskedFor.MONEY
+        self.states_fact = fact_test(asked, per_person)
         self.b, self.average_length = b, average_length
 
     def score(self, sentence: str) -> float:
@@ -69,7 +72,7 @@ class SentenceScorer:
         return {term: max(self.weights[inner] for inner in matched if inner in term) for term in longest}
 
     def _normalised(self, total: float, sentence: str) -> float:
-        if self.asked is not AskedFor.NONE and holds(self.asked, sentence):
+        if self.asked is not AskedFor.NONE and self.states_fact(sentence):
             total *= ANSWER_TYPE_BONUS
         length = max(len(sentence), self.average_length)
         return total / (1.0 - self.b + self.b * length / self.average_length)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.dialogue.relevance import AskedFor, TermRarity, asked_for, coverage, states
+from bot.dialogue.relevance import (
+    AskedFor,
+    TermRarity,
+    asked_for,
+    asks_per_person,
+    coverage,
+    only_total_amounts,
+    states,
+)
 
 DOCS = ["高龄津贴制度", "老年人助餐服务", "老年人日间照料", "老年人健康", "老年大学建设", "社区助餐点建设"]
 
@@ -66,3 +74,18 @@ def test_an_amount_asked_per_month_needs_a_monthly_amount() -> None:
     assert not states(AskedFor.MONEY, ["发放高龄津贴2亿元，年惠及10.5万余名高龄老人。"], question)
     assert states(AskedFor.MONEY, ["对高龄失能老人每月发放200元补贴。"], question)
     assert not states(AskedFor.MONEY, ["建立高龄津贴制度。"], "高龄津贴发多少钱？")
+
+
+def test_an_amount_asked_for_one_person_is_never_a_total_or_a_facility_grant() -> None:
+    assert asks_per_person("我爸一个月能拿多少钱护理补贴")
+    assert asks_per_person("这个津贴一年给好多钱")
+    assert not asks_per_person("全市一共发了多少钱")
+    assert not asks_per_person("投资建一个养老服务站政府补多少钱")
+    budget = "全县共发放养老补贴3.5亿元，惠及老人8万人。"
+    grant = "对新建的乡镇养老服务中心给予一次性建设补助50万元。"
+    rate = "对失能老人按每人每月150元的标准发放护理补贴。"
+    assert only_total_amounts(budget) and only_total_amounts(grant) and not only_total_amounts(rate)
+    question = "我妈一年能领多少钱"
+    assert not states(AskedFor.MONEY, [budget, grant], question)
+    assert states(AskedFor.MONEY, [rate.replace("每月", "每年")], question)
+    assert states(AskedFor.MONEY, [grant], "建一个养老服务中心一次性补多少钱")
