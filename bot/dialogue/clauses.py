@@ -86,8 +86,13 @@ def answering_span(sentence: str, score: ClauseScore, budget: int, holds_fact: C
         return sentence
     scores = [score(p) for p in parts]
     stating = [i for i, p in enumerate(parts) if holds_fact is not None and holds_fact(p) and scores[i] >= 0]
-    among = stating or range(len(parts))
-    best = max(among, key=lambda i: (scores[i], -i))
+    top = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    if stating and top not in stating and any(i > top for i in stating):
+        # the clause naming what is asked is followed by the one stating the fact: that one, next to it
+        best = min((i for i in stating if i > top), key=lambda i: i - top)
+    else:
+        among = stating or range(len(parts))
+        best = max(among, key=lambda i: (scores[i], -i))
     start = end = best
     length = len(parts[best])
     for other in also:

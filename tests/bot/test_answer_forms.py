@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.dialogue.clauses import answering_span, clean_sentence, table_row_sentences
 from bot.dialogue.composer import AnswerComposer
 from bot.dialogue.core import DialogueCore
-from bot.dialogue.relevance import AskedFor
+from bot.dialogue.relevance import AskedFor, holds
 from bot.dialogue.scoring import SentenceScorer
 from bot.dialogue.seam import Action, Turn
 from knowledge.retrieval.passages import Hit, Passage, section_numbers, short_plan_name
@@ -45,6 +45,15 @@ def test_a_long_sentence_is_cut_to_the_clauses_that_answer() -> None:
                             average_length=40)
     span = answering_span(sentence, scorer.score, 60)
     assert span == "将90周岁及以上的低收入老年人纳入高龄津贴发放范围。"
+
+
+def test_the_clause_stating_the_fact_next_to_the_one_naming_the_subject_leads() -> None:
+    sentence = ("鼓励各街道培育一批助餐志愿者队伍，为就餐的人提供送餐、代买代购、陪同就医等帮扶，"
+                "对行动不便的老人开展助浴、助洁、理发、修脚等上门服务，并逐步建立服务评价和回访制度。")
+    weights = {"志愿者": 5.0, "上门": 1.0}
+    scorer = SentenceScorer(["志愿者", "上门", "啥"], lambda w: weights.get(w, 0.0), AskedFor.LIST, average_length=40)
+    span = answering_span(sentence, scorer.score, 60, lambda text: holds(AskedFor.LIST, text))
+    assert span.startswith("鼓励各街道培育一批助餐志愿者队伍，为就餐的人提供送餐、代买代购、陪同就医等帮扶")
 
 
 def test_staff_get_whole_sentences_and_the_full_path() -> None:
