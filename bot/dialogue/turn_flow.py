@@ -139,6 +139,13 @@ class TurnFlow:
             name, confidence = next((n, c) for n, c in prediction.ranking if n != "set_region")
             confidence = min(1.0, confidence / max(1.0 - prediction.confidence, 1e-6))  # given: not set_region
             prediction = IntentPrediction(name, confidence, prediction.ranking)
+        if (prediction.name == "out_of_scope" and prediction.confidence < OUT_OF_SCOPE_IN_CONTEXT and named
+                and len(turn.content_words) >= 2):
+            # the model is unsure, and it asks something of a covered region: read as the likeliest topic (the
+            # relevance gate still decides whether the plans answer it)
+            topic_first = next(((n, c) for n, c in prediction.ranking if n in TOPIC_INTENTS), None)
+            if topic_first is not None:
+                prediction = IntentPrediction(topic_first[0], topic_first[1], prediction.ranking)
         leans = resolution.kind == SUBJECT or _LEADS_ON.match(turn.text)
         unsure = prediction.name not in TOPIC_INTENTS | {"out_of_scope"} or prediction.confidence < (
             OUT_OF_SCOPE_IN_CONTEXT if prediction.name == "out_of_scope" else TOPIC_WORD_CONFIDENCE)

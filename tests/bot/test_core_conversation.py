@@ -115,3 +115,17 @@ def test_a_detail_the_plans_never_give_is_said_plainly_not_guessed(core: Dialogu
         reply = core.respond(Turn(question, new_conversation()))
         assert reply.action is Action.FALLBACK
         assert detail in reply.answer and "12345" in reply.answer
+
+
+def test_a_question_of_a_covered_region_the_model_is_unsure_is_out_of_scope_is_read_as_a_topic(
+        core: DialogueCore, monkeypatch) -> None:
+    from bot.dialogue.nlu.intent import IntentPrediction
+
+    core.warm_up()
+    ranking = [("out_of_scope", 0.6), ("station", 0.3), ("greet", 0.1)]
+    monkeypatch.setattr(core._classifier, "predict", lambda text: IntentPrediction("out_of_scope", 0.6, ranking))
+    unsure = core.respond(Turn("万州的社区养老服务站有哪些服务？", new_conversation()))
+    assert unsure.action is Action.ANSWER and unsure.intent == "station"
+    sure = [("out_of_scope", 0.95), ("station", 0.05)]
+    monkeypatch.setattr(core._classifier, "predict", lambda text: IntentPrediction("out_of_scope", 0.95, sure))
+    assert core.respond(Turn("万州的社区养老服务站有哪些服务？", new_conversation())).action is Action.FALLBACK
