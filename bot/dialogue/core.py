@@ -225,10 +225,9 @@ class DialogueCore(TurnFlow):
         """Each region's best cited sentence for a query, through the same relevance gate as every answer;
         a region whose plan says nothing relevant is left out."""
         self.warm_up()
-        query = text if topic is None else f"{text} {' '.join(TOPICS[topic].search_words)}"
         found: dict[str, tuple[Source, str, str]] = {}
-        for region in self.knowledge.region_names():
-            composed = self._compose(text, self.knowledge.search(query, region=region, k=3,
+        for region in self.knowledge.region_names():  # with a topic, only passages about it (as the staff search)
+            composed = self._compose(text, self.knowledge.search(text, region=region, k=3, topic=topic,
                                                                  meaning=self._meaning(text)))
             if composed is not None:
                 speech = composed.speech.split("：", 1)[-1]
