@@ -7,4 +7,5 @@ ELDERBOT_EXTRAS=dev bash scripts/install.sh
 export PATH="$(pwd)/${ELDERBOT_VENV:-.venv}/bin:$PATH"
 if [ -f scripts/rasa-env.sh ]; then bash scripts/rasa-env.sh; fi
 python -m ruff check .
-python -m pytest "$@"
+# two workers: CI has 2 cores (ELDERBOT_TEST_WORKERS=0 runs in one process)
+python -m pytest -n "${ELDERBOT_TEST_WORKERS:-2}" "$@"
