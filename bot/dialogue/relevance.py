@@ -193,6 +193,8 @@ def coverage(content_words: Sequence[str], text: str, rarity: TermRarity, unseen
     plan uses weighs `unseen_weight`: a question about 客车 and 发车 is not answered by a passage that only
     shares 重庆 with it, however rare 重庆 is."""
     words = [w for w in dict.fromkeys(content_words) if len(w) >= 2]
+    # a word no plan uses counts once, not again for each part of it segmentation also gave (外孙女: 外孙, 孙女)
+    words = [w for w in words if rarity.weight(w) > 0 or not any(w != other and w in other for other in words)]
     weights = {w: max(rarity.weight(w), 0.0) or unseen_weight for w in words}
     total = sum(weights.values())
     if total <= 0:

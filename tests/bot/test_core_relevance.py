@@ -89,3 +89,9 @@ def test_an_amount_asked_for_one_person_is_never_a_total_or_a_facility_grant() -
     assert not states(AskedFor.MONEY, [budget, grant], question)
     assert states(AskedFor.MONEY, [rate.replace("每月", "每年")], question)
     assert states(AskedFor.MONEY, [grant], "建一个养老服务中心一次性补多少钱")
+
+
+def test_a_word_no_plan_uses_counts_once_not_again_for_its_parts() -> None:
+    rarity = TermRarity(DOCS)
+    whole = coverage(["老年大学", "曾孙女", "曾孙", "孙女"], "老年大学建设", rarity, unseen_weight=1.0)
+    assert whole == coverage(["老年大学", "曾孙女"], "老年大学建设", rarity, unseen_weight=1.0)
