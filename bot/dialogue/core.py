@@ -25,7 +25,7 @@ from bot.dialogue.relevance import (
     coverage,
     states,
 )
-from bot.dialogue.scoring import SentenceScorer, average_sentence_length
+from bot.dialogue.scoring import TOPIC_FACTOR, SentenceScorer, average_sentence_length
 from bot.dialogue.seam import Action, Reply, Source
 from bot.dialogue.semantics import SentenceSemantics, semantics_for
 from bot.dialogue.state import ConversationState, ConversationStore, MemoryConversations
@@ -276,7 +276,8 @@ class DialogueCore(TurnFlow):
         context = self.knowledge.index.text.terms(topic) if topic else []
         return SentenceScorer(list(question.terms), self._weigh, question.asked, self.sentence_b,
                               self._sentence_length, context_terms=context,
-                              per_person=asks_per_person(question.normalized, question.asked))
+                              per_person=asks_per_person(question.normalized, question.asked),
+                              context_factor=TOPIC_FACTOR)
 
     def _facets(self, text: str) -> list[SentenceScorer]:
         """A scorer for each part of a question that asks several things (有好大？里头有啥？), else none."""

@@ -12,6 +12,7 @@ Weigh = Callable[[str], float]
 ANSWER_TYPE_BONUS = 1.5
 BIGRAM_FACTOR = 0.3
 CONTEXT_FACTOR = 0.5
+TOPIC_FACTOR = 0.2  # the topic's plan words a search added: a hint, never outweighing the question's own words
 
 
 def term_weights(terms: Sequence[str], weigh: Weigh) -> dict[str, float]:
@@ -46,8 +47,9 @@ class SentenceScorer:
         average_length: float = 40.0,
         context_terms: Sequence[str] = (),
         per_person: bool = False,
+        context_factor: float = CONTEXT_FACTOR,
     ) -> None:
-        context = {term: CONTEXT_FACTOR * weight for term, weight in term_weights(context_terms, weigh).items()}
+        context = {term: context_factor * weight for term, weight in term_weights(context_terms, weigh).items()}
         self.weights = context | term_weights(terms, weigh)
         self.asked = asked
         self.per_person = per_person and asked is AskedFor.MONEY

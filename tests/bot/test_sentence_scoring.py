@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.dialogue.composer import AnswerComposer
 from bot.dialogue.relevance import AskedFor
-from bot.dialogue.scoring import SentenceScorer, average_sentence_length, term_weights
+from bot.dialogue.scoring import TOPIC_FACTOR, SentenceScorer, average_sentence_length, term_weights
 from knowledge.retrieval.passages import Hit, Passage
 
 RARITY = {"学费": 6.0, "老年大学": 4.0, "大学": 3.5, "老年": 0.5, "补贴": 2.5, "护理员": 3.5, "养老护理员": 3.8, "护理": 1.9}
@@ -103,3 +103,12 @@ def test_a_heading_brings_the_sentence_it_introduces() -> None:
     composed = AnswerComposer(max_sentences=1).compose(scorer, [hit])
     assert composed is not None
     assert composed.sentences == ("关停并撤一批农村敬老院。", "对入住率低的17所农村敬老院进行关停并撤。")
+
+
+def test_a_topics_plan_words_added_to_the_search_weigh_less_than_the_questions_own_words() -> None:
+    weights = {"养老院": 3.5, "养老服务站": 3.5}
+    scorer = SentenceScorer(["养老院"], lambda w: weights.get(w, 0.0), context_terms=["养老服务站"],
+                            context_factor=TOPIC_FACTOR)
+    own = "全县共有养老院47家，床位2340张。"
+    topic = "已建成社区养老服务站37个，覆盖全部城镇社区。"
+    assert scorer.score(own) > 2 * scorer.score(topic) > 0
