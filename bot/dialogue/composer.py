@@ -25,7 +25,7 @@ SENIOR_LEAD_CHARS = 120  # of a longer one, the clauses that answer
 SENIOR_MORE_CHARS = 80  # a further sentence: whole up to this, else the clauses that answer
 SENIOR_MAX_CHARS = 200  # all a senior reads before the citation
 SENIOR_PLAIN_CHARS = 105  # ... when a further sentence adds no word of the question and no fact asked
-SPEECH_CHARS = 64  # what is spoken after "万州的规划里说：" (under 80 characters in all)
+SPEECH_CHARS = 62  # what is spoken after "万州的规划里说：" (under 80 characters in all)
 
 
 @dataclass(frozen=True)

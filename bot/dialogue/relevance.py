@@ -37,6 +37,8 @@ _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
     (AskedFor.LIST, re.compile(
         r"哪些|哪几(种|样|类|项)|(有|干|做|管|教|学|上|提供|搞|弄|办)(点|些)?(啥|什么|啥子)|(点|些)(啥|什么|啥子)|包括|包含|都有"
     )),
+    # 有没有床位: whether there are any is best answered by how many the plan says there are
+    (AskedFor.COUNT, re.compile(r"有没有(?!人)|有没得|有无|有不有")),
 )
 _FACT_PATTERNS: dict[AskedFor, re.Pattern[str]] = {
     AskedFor.MONEY: re.compile(r"\d[\d.,，]*\s*(?:元|万元|亿元|块)"),

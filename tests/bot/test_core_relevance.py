@@ -95,3 +95,10 @@ def test_a_word_no_plan_uses_counts_once_not_again_for_its_parts() -> None:
     rarity = TermRarity(DOCS)
     whole = coverage(["老年大学", "曾孙女", "曾孙", "孙女"], "老年大学建设", rarity, unseen_weight=1.0)
     assert whole == coverage(["老年大学", "曾孙女"], "老年大学建设", rarity, unseen_weight=1.0)
+
+
+def test_whether_there_are_any_is_answered_by_how_many() -> None:
+    assert asked_for("那个中心里头有没有床位？") is AskedFor.COUNT
+    assert asked_for("镇上有没得老年食堂") is AskedFor.COUNT
+    assert asked_for("有没有人管") is AskedFor.NONE
+    assert asked_for("有没有补贴，一个月多少钱") is AskedFor.MONEY
