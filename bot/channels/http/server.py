@@ -41,8 +41,9 @@ class _HeaderDeadline:
 
     def data_received(self, data: bytes) -> None:
         cycle = self.cycle  # type: ignore[attr-defined]
-        if self._header_timer is None and (cycle is None or cycle.response_complete):
-            self._arm()  # the first bytes of the next request on a kept-alive connection
+        if self._header_timer is None and (cycle is None or cycle.response_complete or cycle.response_started):
+            self._arm()  # the first bytes of the next request on a kept-alive connection (once the response to the
+            # last one has begun, its body was all read: what comes now is a new request, even under load)
         super().data_received(data)  # type: ignore[misc]
         if self._header_timer is not None and self.cycle is not None and self.cycle is not self._armed_for:  # type: ignore[attr-defined]
             self._disarm()  # the headers are all in: a request cycle has started
