@@ -42,6 +42,7 @@ _QUESTION_PARTS = re.compile(r"[？?！!。；;]")
 OWN_WORDS_CHECKED = 4.0  # a follow-up whose own plan words weigh this much must find them in what it cites
 NEAR_LAST_ANSWER = 0.15  # a follow-up's passages of the section the last answer cited: a nudge up, not a rule
 SAID_CHARS = 80  # what a partial answer quotes of what the plans do say
+SPOKEN_LEAD = "的规划里说："  # whose plan a spoken answer quotes: said once, by the line that comes first
 
 
 class DialogueCore(TurnFlow):
@@ -179,7 +180,7 @@ class DialogueCore(TurnFlow):
             sources = [*cited, *(s for s in reply.sources if s not in cited)][:5]
             return Reply(intent, reply.confidence, Action.ANSWER, answer, speech, region, sources)
         return Reply(intent, reply.confidence, Action.ANSWER, f"{answer}\n{reply.answer}",
-                     f"{found.lines[0]}{reply.speech}", region, reply.sources)
+                     found.lines[0] + reply.speech.split(SPOKEN_LEAD, 1)[-1], region, reply.sources)
 
     def _compose(self, text: str, hits: list[Hit], topic: str = "", staff: bool = False) -> ComposedAnswer | None:
         """An answer only when the passages cover enough of what the question asks about."""

@@ -29,3 +29,10 @@ def test_a_place_without_listed_facilities_says_so_then_gives_the_plan(core: Dia
     reply = core.respond(Turn("安岳有没有老年食堂？", "place-3"))
     assert reply.action is Action.ANSWER
     assert "没有列出" in reply.answer and "出处：" in reply.answer
+
+
+def test_a_place_the_plans_list_nothing_for_says_whose_plan_once_in_speech(core: DialogueCore) -> None:
+    reply = core.respond(Turn("安岳县有没有老年大学？", "place-speech"))
+    assert reply.action is Action.ANSWER
+    assert reply.speech.startswith("规划里没有列出安岳县具体的点")
+    assert "的规划里说：" not in reply.speech
