@@ -25,7 +25,7 @@ from knowledge.text.gazetteer import Gazetteer  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="", help="embedding model to index as well (default: BM25 only)")
+    parser.add_argument("--model", default="none", help="embedding model to index as well (default none: BM25 only)")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
