@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voice.formats import AudioFormat, probe  # noqa: E402
 from voice.hearing import Recognizer  # noqa: E402
+from voice.hearing.errors import edit_distance  # noqa: E402
 from voice.settings import VoiceSettings  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
 from voice.spoken_numbers import read_cardinal, read_digits  # noqa: E402
@@ -60,16 +61,6 @@ def comparable(text: str) -> str:
     text = re.sub(r"\d{5,}", lambda m: read_digits(m.group(0)), text)
     text = re.sub(r"\d+", lambda m: read_cardinal(m.group(0)), text)
     return "".join(_CJK.findall(text)).replace("两", "二").replace("幺", "一")
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def peak_rss_mb() -> float:

