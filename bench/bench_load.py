@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import itertools
 import logging
 import os
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_common import stop_server  # noqa: E402
+from bench_common import load_module, percentile, stop_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -53,7 +52,7 @@ class Tally:
         values = sorted(self.latencies_ms)
 
         def pct(q: float) -> float:
-            return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+            return percentile(values, q)
 
         errors = sum(self.errors.values())
         print(f"{label}: {len(values)} answers, {errors} errors {self.errors or ''}, "
@@ -122,13 +121,7 @@ async def http_run(chats: int, seconds: float, env: dict[str, str], keep_alive: 
 
 def fake_bot_api() -> Any:
     """The Telegram tests' fake Bot API module (tests/telegram/telegram_fake_api.py)."""
-    path = ROOT / "tests" / "telegram" / "telegram_fake_api.py"
-    spec = importlib.util.spec_from_file_location("telegram_fake_api", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["telegram_fake_api"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "tests" / "telegram" / "telegram_fake_api.py", "telegram_fake_api")
 
 
 class ErrorCounter(logging.Handler):

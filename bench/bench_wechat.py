@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import importlib.util
 import itertools
 import os
 import socket
@@ -29,7 +28,7 @@ from typing import Any
 
 import httpx
 import xmltodict
-from bench_common import stop_server  # noqa: E402
+from bench_common import load_module, percentile, stop_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -65,7 +64,7 @@ class Tally:
         values = sorted(self.latencies_ms)
 
         def pct(q: float) -> float:
-            return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+            return percentile(values, q)
 
         errors = sum(self.errors.values())
         answered = len(values)
@@ -76,13 +75,7 @@ class Tally:
 
 def fake_api_module() -> Any:
     """The WeChat tests' fake API (tests/wechat/wechat_fake_api.py)."""
-    path = ROOT / "tests" / "wechat" / "wechat_fake_api.py"
-    spec = importlib.util.spec_from_file_location("wechat_fake_api", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["wechat_fake_api"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "tests" / "wechat" / "wechat_fake_api.py", "wechat_fake_api")
 
 
 def free_port() -> int:
