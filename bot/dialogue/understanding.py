@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from bot.dialogue.relevance import AskedFor, asked_for
 from knowledge.retrieval.index import KnowledgeIndex
 from knowledge.text.chinese import SpokenForms
-from knowledge.text.gazetteer import PlaceFindings
+from knowledge.text.place_findings import PlaceFindings
 from knowledge.topics import TOPICS
 
 _MEMO_SIZE = 2048

@@ -15,6 +15,16 @@ from typing import Any
 
 from knowledge.ingest.corpus import PACKAGED_PLANS_DIR, load_manifest
 from knowledge.retrieval.passages import Plan
+from knowledge.text.place_findings import (
+    Area,
+    AreaMatch,
+    OtherPlace,
+    OutsideMatch,
+    Place,
+    PlaceFindings,
+    PlaceMatch,
+    Region,
+)
 from knowledge.text.place_sounds import (
     NOT_PLACES_FILE,
     SoundHit,
@@ -44,132 +54,6 @@ _CONTEXT_BEFORE = ("住在", "来自", "老家", "我们", "咱们", "俺们", "
 # place (one is allowed in a name of three or more syllables).
 _FUNCTION_CHARACTERS = frozenset("的了是在和有与及我你他她它们不也都就还吗呢啊吧呀么个这那哪啥咋把被给让对从到")
 _CONTEXT_AFTER = ("这边", "那边", "这里", "那里", "这块", "那块", "一带", "地区", "本地", "的人", "人")
-
-
-@dataclass(frozen=True)
-class Region:
-    """A region one plan covers."""
-
-    name: str
-    short_name: str
-
-
-@dataclass(frozen=True)
-class Place:
-    """A named place and the region it lies in."""
-
-    name: str
-    region: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class Area:
-    """A province or city that contains covered regions: 重庆市 (涪陵, 巫溪, 万州), 承德市 (双桥)."""
-
-    name: str
-    level: str  # "province" | "city"
-    regions: tuple[str, ...]
-    names: tuple[str, ...]  # 重庆市, 重庆
-
-
-@dataclass(frozen=True)
-class OtherPlace:
-    """A place outside the covered regions, under one of its names."""
-
-    name: str  # as written: 成都
-    canonical: str  # 成都市
-    level: str  # province | city | district | county | country
-    parent: str  # 四川省
-
-
-@dataclass(frozen=True)
-class PlaceMatch:
-    """A covered region named in a text: where, as written, the name it stands for, and how sure.
-
-    kind: exact (a name written right), alias (a short or other name: 蔺市, 万县), sound (written otherwise but
-    sounding like the name: 福陵 for 涪陵), city (a city holding exactly one covered region: 承德)."""
-
-    start: int
-    end: int
-    text: str
-    name: str
-    region: str
-    kind: str
-    confidence: float
-    place: Place
-
-
-@dataclass(frozen=True)
-class OutsideMatch:
-    """A place outside the covered regions named in a text."""
-
-    start: int
-    end: int
-    text: str
-    place: OtherPlace
-
-    @property
-    def name(self) -> str:
-        return self.place.canonical
-
-
-@dataclass(frozen=True)
-class AreaMatch:
-    """A province or city holding covered regions named in a text (重庆: 涪陵, 巫溪, 万州)."""
-
-    start: int
-    end: int
-    text: str
-    area: Area
-    confidence: float = 1.0
-
-    @property
-    def name(self) -> str:
-        return self.area.name
-
-    @property
-    def candidates(self) -> tuple[str, ...]:
-        return self.area.regions
-
-
-@dataclass(frozen=True)
-class PlaceFindings:
-    """Everything a text says about place, from one analysis.
-
-    regions: canonical covered regions named (directly, by sound, or through a city holding only one), deduped,
-    in order; matches: each covered-region finding; outside: places outside the covered regions; areas:
-    provinces and cities holding covered regions; text_without_places: the text with all of them cut out."""
-
-    text: str
-    regions: tuple[str, ...]
-    matches: tuple[PlaceMatch, ...]
-    outside: tuple[OutsideMatch, ...]
-    areas: tuple[AreaMatch, ...]
-    text_without_places: str
-
-    @property
-    def ambiguous_city(self) -> AreaMatch | None:
-        """A city or province named that holds several covered regions, none of them (nor a place outside
-        them within it) named as well: 重庆 alone. Its `candidates` are the regions to choose from. None once any
-        covered region is named (去重庆住, said of 资阳, asks nothing about 重庆)."""
-        if self.regions:
-            return None
-        for area in self.areas:
-            within = set(area.candidates) & set(self.regions)
-            outside_within = any(o.place.parent in area.area.names for o in self.outside)
-            if len(area.candidates) > 1 and not within and not outside_within:
-                return area
-        return None
-
-    @property
-    def only_outside(self) -> bool:
-        """Places outside the covered regions are named, and no covered region: the plans cannot answer there."""
-        return bool(self.outside) and not self.regions
-
-    @property
-    def sound_matches(self) -> tuple[PlaceMatch, ...]:
-        return tuple(m for m in self.matches if m.kind == "sound")
 
 
 @dataclass(frozen=True)
@@ -644,13 +528,3 @@ def _read_other_places(path: Path) -> list[OtherPlace]:
         for name in (canonical, *aliases):
             others.append(OtherPlace(name, canonical, row["level"].strip(), (row.get("parent") or "").strip()))
     return others
-
-
-def place_findings_summary(findings: PlaceFindings) -> Mapping[str, Any]:
-    """A plain summary of findings (for logs and the CLI)."""
-    return {
-        "regions": list(findings.regions),
-        "matches": [(m.text, m.name, m.kind, m.confidence) for m in findings.matches],
-        "outside": [m.name for m in findings.outside],
-        "ambiguous_city": findings.ambiguous_city.name if findings.ambiguous_city else None,
-    }
