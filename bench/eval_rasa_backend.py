@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,12 +32,16 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_common import load_module  # noqa: E402
+
 from bot.admin.evaluation import ask_all, read_jsonl, score  # noqa: E402
 from bot.dialogue.rasa_backend import RasaBackend  # noqa: E402
 from bot.dialogue.seam import Reply, Turn  # noqa: E402
 
 NLU_DATA = ROOT / "nlu_data"
 RASA = ROOT / ".rasa-env" / "bin" / "rasa"
+_FAKES = load_module(ROOT / "tests" / "fakes.py", "fakes")  # the tests' server helpers
+free_port, log_tail, quiet_rasa_env = _FAKES.free_port, _FAKES.log_tail, _FAKES.quiet_rasa_env
 DEFAULT_MODEL = NLU_DATA / "models" / "elderbot.tar.gz"
 BUSY = "系统忙，请稍后再试。"  # how both RasaBackend (Rasa down) and the actions (core failed) begin their reply
 START_TIMEOUT = 180.0
@@ -73,23 +76,6 @@ class CountingRasaBackend(RasaBackend):
     def _when_down(self, turn: Turn) -> Reply:
         self.down += 1
         return super()._when_down(turn)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def quiet_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-               SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONPATH=str(ROOT))
-    return {**env, **extra}
-
-
-def log_tail(path: Path, lines: int = 30) -> str:
-    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def start(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -205,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         actions = start([sys.executable, "-m", "rasa_sdk", "--actions", "bot.channels.rasa.actions",
                          "--port", str(action_port)], ROOT,
-                        quiet_env(SANIC_HOST="127.0.0.1", ELDERBOT_DATA_DIR=str(work / "data"), REDIS_URL=""),
+                        quiet_rasa_env(ROOT, SANIC_HOST="127.0.0.1", ELDERBOT_DATA_DIR=str(work / "data"), REDIS_URL=""),
                         action_log)
         processes.append(actions)
         action_url = f"http://127.0.0.1:{action_port}"
@@ -216,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             server = start([str(RASA), "run", "--enable-api", "--model", str(model), "--interface", "127.0.0.1",
                             "--port", str(rasa_port), "--endpoints", "endpoints.yml",
                             "--credentials", "credentials.yml"], NLU_DATA,
-                           quiet_env(RASA_ACTION_ENDPOINT=f"{action_url}/webhook"), rasa_log)
+                           quiet_rasa_env(ROOT, RASA_ACTION_ENDPOINT=f"{action_url}/webhook"), rasa_log)
             processes.append(server)
             warm = client.post(f"{action_url}/webhook", json=warm_up_request("warm-up"))  # while Rasa loads
             if warm.status_code != 200:

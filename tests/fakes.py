@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from bot.dialogue.seam import DialogueBackend, Reply, Turn
@@ -26,6 +28,19 @@ class RecordingBackend:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+def quiet_rasa_env(root: Path, **extra: str) -> dict[str, str]:
+    """The environment for Rasa and the action server: no telemetry, quiet TensorFlow, the checkout importable."""
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
+               SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONPATH=str(root))
+    return {**env, **extra}
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    """The last lines of a server's log, for a failure message."""
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    return "\n".join(text.splitlines()[-lines:])
 
 
 def free_port() -> int:

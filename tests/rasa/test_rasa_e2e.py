@@ -7,8 +7,6 @@ server on this Python and `rasa run` on 127.0.0.1 ports, and stops both whatever
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fakes import free_port, log_tail, quiet_rasa_env
 
 from bot.dialogue.embedded import EmbeddedBackend
 from bot.dialogue.rasa_backend import RasaBackend, reply_from_messages
@@ -37,23 +36,6 @@ pytestmark = [
     pytest.mark.rasa,
     pytest.mark.skipif(not RASA.exists(), reason=".rasa-env/ missing: run `bash scripts/rasa-env.sh` first"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def quiet_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-               SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONPATH=str(ROOT))
-    return {**env, **extra}
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -112,12 +94,12 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
             trainer = subprocess.Popen(
                 [str(RASA), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
                  "--out", str(MODEL_DIR), "--fixed-model-name", "elderbot"],
-                cwd=NLU_DATA, env=quiet_env(), stdout=out, stderr=subprocess.STDOUT)
+                cwd=NLU_DATA, env=quiet_rasa_env(ROOT), stdout=out, stderr=subprocess.STDOUT)
         processes.append(trainer)
         with action_log.open("wb") as out:
             actions = subprocess.Popen(
                 [sys.executable, "-m", "rasa_sdk", "--actions", "bot.channels.rasa.actions", "--port", str(action_port)],
-                cwd=ROOT, env=quiet_env(SANIC_HOST="127.0.0.1", ELDERBOT_INDEX_DIR=str(work / "index"),
+                cwd=ROOT, env=quiet_rasa_env(ROOT, SANIC_HOST="127.0.0.1", ELDERBOT_INDEX_DIR=str(work / "index"),
                               ELDERBOT_DATA_DIR=str(work / "data"), REDIS_URL=""),
                 stdout=out, stderr=subprocess.STDOUT)
         processes.append(actions)
@@ -137,7 +119,7 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
                 [str(RASA), "run", "--enable-api", "--model", str(MODEL_DIR / "elderbot.tar.gz"),
                  "--interface", "127.0.0.1", "--port", str(rasa_port),
                  "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-                cwd=NLU_DATA, env=quiet_env(RASA_ACTION_ENDPOINT=f"{action_url}/webhook"),
+                cwd=NLU_DATA, env=quiet_rasa_env(ROOT, RASA_ACTION_ENDPOINT=f"{action_url}/webhook"),
                 stdout=out, stderr=subprocess.STDOUT)
         processes.append(server)
         url = f"http://127.0.0.1:{rasa_port}"
