@@ -40,8 +40,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, index_dir: Path | None, data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ELDERBOT_DATA_DIR": str(data_dir), "ELDERBOT_TTS_ENGINES": "espeak",
+def start_server(port: int, index_dir: Path | None, data_dir: Path, engines: str = "espeak") -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ELDERBOT_DATA_DIR": str(data_dir), "ELDERBOT_TTS_ENGINES": engines,
            "ELDERBOT_TTS_CACHE_DIR": str(data_dir / "voice-cache"),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
     if index_dir is not None:

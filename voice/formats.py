@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from voice.priority import run_in_background
+
 SAMPLE_WIDTH = 2  # 16-bit signed little-endian, mono, everywhere inside the package
 
 
@@ -96,9 +98,9 @@ def _require(binary: str) -> str:
     return path
 
 
-def _run(cmd: list[str], stdin: bytes | None, timeout_s: float) -> bytes:
+def _run(cmd: list[str], stdin: bytes | None, timeout_s: float, niceness: int = 0) -> bytes:
     try:
-        done = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout_s, check=False)
+        done = run_in_background(cmd, stdin, timeout_s, niceness)
     except subprocess.TimeoutExpired as exc:
         raise FormatError(f"{Path(cmd[0]).name} took longer than {timeout_s:.0f} s") from exc
     if done.returncode != 0:
@@ -140,26 +142,28 @@ def silence(rate: int, milliseconds: int) -> bytes:
     return b"\x00" * (SAMPLE_WIDTH * (rate * max(milliseconds, 0) // 1000))
 
 
-def encode_pcm(pcm: bytes, rate: int, fmt: AudioFormat, ffmpeg: str = "ffmpeg", timeout_s: float = 120.0) -> bytes:
-    """Mono 16-bit PCM at `rate` → the bytes of a complete file in `fmt`."""
+def encode_pcm(pcm: bytes, rate: int, fmt: AudioFormat, ffmpeg: str = "ffmpeg", timeout_s: float = 120.0,
+               niceness: int = 0) -> bytes:
+    """Mono 16-bit PCM at `rate` → the bytes of a complete file in `fmt` (ffmpeg `niceness` steps below us)."""
     binary = _require(ffmpeg)
     with tempfile.TemporaryDirectory(prefix="elderbot-voice-") as tmp:
         out = Path(tmp) / f"out{fmt.suffix}"
         cmd = [binary, "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(rate), "-ac", "1"]
         cmd += ["-i", "pipe:0", *fmt.ffmpeg_args, "-y", str(out)]
-        _run(cmd, pcm, timeout_s)
+        _run(cmd, pcm, timeout_s, niceness)
         return out.read_bytes()
 
 
 def render(pieces: Sequence[EngineAudio], rate: int, pause_ms: int, fmt: AudioFormat, ffmpeg: str = "ffmpeg",
-           timeout_s: float = 120.0) -> bytes:
-    """Sentence audio joined with `pause_ms` of silence between pieces, encoded to `fmt` in one ffmpeg run."""
+           timeout_s: float = 120.0, niceness: int = 0) -> bytes:
+    """Sentence audio joined with `pause_ms` of silence between pieces, encoded to `fmt` in one ffmpeg run
+    (`niceness` steps below this process: voice/priority.py)."""
     if not pieces:
         raise FormatError("no audio to render")
     plain = [_plain_pcm(piece, rate) for piece in pieces]
     if all(pcm is not None for pcm in plain):
         return encode_pcm(silence(rate, pause_ms).join(p for p in plain if p is not None), rate, fmt, ffmpeg,
-                          timeout_s)
+                          timeout_s, niceness)
     binary = _require(ffmpeg)
     with tempfile.TemporaryDirectory(prefix="elderbot-voice-") as tmp:
         cmd = [binary, "-hide_banner", "-loglevel", "error"]
@@ -178,7 +182,7 @@ def render(pieces: Sequence[EngineAudio], rate: int, pause_ms: int, fmt: AudioFo
         graph.append("".join(labels) + f"concat=n={len(labels)}:v=0:a=1[out]")
         out = Path(tmp) / f"out{fmt.suffix}"
         cmd += ["-filter_complex", ";".join(graph), "-map", "[out]", *fmt.ffmpeg_args, "-y", str(out)]
-        _run(cmd, None, timeout_s)
+        _run(cmd, None, timeout_s, niceness)
         return out.read_bytes()
 
 

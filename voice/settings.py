@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from voice.priority import DEFAULT_NICENESS
+
 ENGINE_NAMES: tuple[str, ...] = ("neural", "gtts", "edge", "espeak")
 ONLINE_ENGINES: frozenset[str] = frozenset({"gtts", "edge"})
 # With ELDERBOT_TTS_ENGINES unset only offline engines speak: the neural Mandarin voice, then espeak-ng.
@@ -77,6 +79,9 @@ class VoiceSettings:
     cache_dir: Path | None = field(default_factory=_default_cache_dir)
     cache_max_bytes: int = 200 * 1024 * 1024
     ffmpeg_binary: str = "ffmpeg"
+    # espeak-ng and ffmpeg run this many steps below the CPU priority of the process (0: the same), so that speech
+    # never slows the answers computed beside it (voice/priority.py)
+    synthesis_niceness: int = DEFAULT_NICENESS
 
     def __post_init__(self) -> None:
         if not self.neural_speed > 0:
@@ -117,6 +122,7 @@ class VoiceSettings:
             "ELDERBOT_TTS_NEURAL_THREADS": "neural_threads",
             "ELDERBOT_STT_THREADS": "hearing_threads",
             "ELDERBOT_STT_BEAM_SIZE": "hearing_beam_size",
+            "ELDERBOT_TTS_NICENESS": "synthesis_niceness",
         }
         strings = {
             "ELDERBOT_TTS_GTTS_LANG": "gtts_lang",

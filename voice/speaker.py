@@ -194,7 +194,8 @@ class Speaker:
                 pieces = list(pool.map(engine.synthesize, sentences))
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
-        return render(pieces, engine.native_rate, self.settings.sentence_pause_ms, fmt, self.settings.ffmpeg_binary)
+        return render(pieces, engine.native_rate, self.settings.sentence_pause_ms, fmt, self.settings.ffmpeg_binary,
+                      niceness=self.settings.synthesis_niceness)
 
     def _rest(self, engine: SpeechEngine, exc: Exception) -> None:
         permanent = isinstance(exc, EngineUnavailableError)

@@ -7,6 +7,7 @@ import subprocess
 
 from voice.engines.base import EngineError, EngineUnavailableError
 from voice.formats import EngineAudio
+from voice.priority import run_in_background
 
 
 class EspeakEngine:
@@ -16,11 +17,12 @@ class EspeakEngine:
     native_rate = 22050
 
     def __init__(self, voice: str = "cmn-latn-pinyin", speed_wpm: int = 150, timeout_s: float = 30.0,
-                 binary: str = "espeak-ng") -> None:
+                 binary: str = "espeak-ng", niceness: int = 0) -> None:
         self.voice = voice
         self.speed_wpm = speed_wpm
         self.timeout_s = timeout_s
         self.binary = binary
+        self.niceness = niceness  # steps below this process's CPU priority (voice/priority.py)
 
     def identity(self) -> str:
         return f"espeak:{self.voice}:{self.speed_wpm}wpm"
@@ -31,8 +33,7 @@ class EspeakEngine:
             raise EngineUnavailableError(self.name, f"{self.binary} not found; install it: apt-get install espeak-ng")
         cmd = [path, "-v", self.voice, "-s", str(self.speed_wpm), "-b", "1", "--stdout"]
         try:
-            done = subprocess.run(cmd, input=sentence.encode("utf-8"), capture_output=True,
-                                  timeout=self.timeout_s, check=False)
+            done = run_in_background(cmd, sentence.encode("utf-8"), self.timeout_s, self.niceness)
         except subprocess.TimeoutExpired as exc:
             raise EngineError(self.name, f"timed out after {self.timeout_s:.0f} s") from exc
         if done.returncode != 0 or not done.stdout.startswith(b"RIFF"):

@@ -22,7 +22,7 @@ def build_engine(name: str, settings: VoiceSettings) -> SpeechEngine:
         return EdgeEngine(settings.edge_voice, settings.edge_rate, settings.timeout_s, settings.edge_url)
     if name == "espeak":
         return EspeakEngine(settings.espeak_voice, settings.espeak_speed_wpm, max(settings.timeout_s, 30.0),
-                            settings.espeak_binary)
+                            settings.espeak_binary, settings.synthesis_niceness)
     raise ValueError(f"unknown TTS engine {name!r}")
 
 
