@@ -22,7 +22,8 @@ DEFAULT_MAX_AGE_S = 30 * 24 * 3600  # a conversation untouched for 30 days is fo
 
 @dataclass
 class ConversationState:
-    """What the core remembers between two turns of one conversation."""
+    """What is remembered between two turns of one conversation: the core's memory, and the question a hotline
+    read back to its caller (您是问……吗？) waiting for 是 / 不是 on the next turn."""
 
     region: str | None = None
     topic: str | None = None
@@ -31,6 +32,8 @@ class ConversationState:
     last_reply: Reply | None = None
     remaining: list[Source] = field(default_factory=list)
     last_sources: list[Source] = field(default_factory=list)
+    read_back: str = ""
+    read_back_at: float = 0.0  # time.time() of the read-back: it survives a restart and means the same to replicas
 
     def to_json(self) -> str:
         return json.dumps({
@@ -39,6 +42,7 @@ class ConversationState:
             "last_reply": self.last_reply.to_dict() if self.last_reply else None,
             "remaining": [s.to_dict() for s in self.remaining],
             "last_sources": [s.to_dict() for s in self.last_sources],
+            "read_back": self.read_back, "read_back_at": self.read_back_at,
         }, ensure_ascii=False)
 
     @classmethod
@@ -54,6 +58,7 @@ class ConversationState:
                 last_reply=Reply.from_dict(reply) if isinstance(reply, dict) else None,
                 remaining=[Source.from_dict(s) for s in data.get("remaining") or []],
                 last_sources=[Source.from_dict(s) for s in data.get("last_sources") or []],
+                read_back=str(data.get("read_back") or ""), read_back_at=float(data.get("read_back_at") or 0.0),
             )
         except (ValueError, TypeError, AttributeError):
             log.warning("an unreadable conversation state was replaced by a fresh one")

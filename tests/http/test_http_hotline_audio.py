@@ -8,18 +8,19 @@ import base64
 import io
 import wave
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 from fakes import RecordingBackend
 from fastapi.testclient import TestClient
+from phone_audio import spoken, wav_bytes
 
 from bot.channels.http.app import create_app
 from bot.channels.http.hotline_hearing import HotlineHearing
 from bot.dialogue.embedded import EmbeddedBackend
 from bot.settings import BotSettings
-from voice.formats import AudioFormat, render, wav_to_pcm
 from voice.speaker import Speaker
 
 
@@ -32,31 +33,9 @@ def backend(embedded: EmbeddedBackend) -> RecordingBackend:
 def client(http_settings: BotSettings, backend: RecordingBackend, speaker: Speaker,
            recognizer: Any) -> Iterator[TestClient]:
     app = create_app(http_settings, backend=backend, speaker=speaker)
-    app.state.hotline_hearing = HotlineHearing(recognizer)
+    app.state.hotline_hearing = HotlineHearing(recognizer, app.state.services.conversations)
     with TestClient(app) as test_client:
         yield test_client
-
-
-def spoken(neural: Any, text: str, snr_db: float | None = None) -> bytes:
-    """The neural voice saying `text`, resampled to 8 kHz WAV (the phone line); with white noise at `snr_db`."""
-    wav = render([neural.synthesize(text)], neural.native_rate, 300, AudioFormat.WAV_8K)
-    if snr_db is None:
-        return wav
-    pcm, rate, _, _ = wav_to_pcm(wav)
-    samples = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768
-    power = float(np.mean(samples ** 2))
-    noisy = samples + np.random.default_rng(1).normal(0, np.sqrt(power / 10 ** (snr_db / 10)), samples.shape)
-    return wav_bytes(noisy, rate)
-
-
-def wav_bytes(samples: Any, rate: int) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return out.getvalue()
 
 
 def b64(data: bytes) -> str:
@@ -136,3 +115,21 @@ def test_too_much_audio_is_refused_before_hearing(client: TestClient, backend: R
     huge = b64(wav_bytes(np.zeros(MAX_HOTLINE_AUDIO_BYTES // 2 + 8000), 16000))
     response = client.post("/v1/hotline", json={"call_id": "big-1", "audio": huge})
     assert response.status_code in (413, 422) and not backend.turns
+
+
+def test_a_read_back_waits_in_redis_for_the_yes_on_another_replica(
+    http_settings: BotSettings, backend: RecordingBackend, speaker: Speaker, recognizer: Any, neural: Any,
+    redis_url: str,
+) -> None:
+    """Two API replicas over one Redis: the caller's 是 reaches the question the other replica read back."""
+    settings = replace(http_settings, redis_url=redis_url)
+    replicas = [create_app(settings, backend=backend, speaker=speaker) for _ in range(2)]
+    for app in replicas:
+        app.state.hotline_hearing = HotlineHearing(recognizer, app.state.services.conversations)
+    with TestClient(replicas[0]) as first_replica, TestClient(replicas[1]) as second_replica:
+        noisy = b64(spoken(neural, "高龄津贴怎么领？", snr_db=-3))
+        first = first_replica.post("/v1/hotline", json={"call_id": "replicas-1", "audio": noisy}).json()
+        assert first["action"] == "confirm", first
+        yes = second_replica.post("/v1/hotline", json={"call_id": "replicas-1", "text": "是的"}).json()
+    assert [turn.text for turn in backend.turns] == [first["heard"]]
+    assert yes["action"] != "confirm" and yes["answer"]

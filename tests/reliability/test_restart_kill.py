@@ -1,9 +1,11 @@
 """Issue 19, item 2: a real `elderbot serve` on loopback is killed -9 and started again; a caller's region and last
-answer survive (再说一遍 gives it back), on /v1/ask and on the hotline alike, and a partial request line is
-closed within the read timeout by the served protocol."""
+answer survive (再说一遍 gives it back), on /v1/ask and on the hotline alike, a question the hotline read back
+(您是问……吗？) still waits for the caller's 是 after the restart, and a partial request line is closed within the
+read timeout by the served protocol."""
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import socket
@@ -12,10 +14,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fakes import free_port
+from phone_audio import spoken
 
 from bot.settings import BotSettings
 
@@ -58,11 +62,12 @@ class Served:
 
 
 @pytest.fixture
-def served(session_settings: BotSettings, embedded: object, tmp_path: Path) -> Iterator[Served]:
+def served(session_settings: BotSettings, embedded: object, voice_model_dir: Path, tmp_path: Path) -> Iterator[Served]:
     """`elderbot serve` over the session's (built) index, its own data folder, no Redis."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ELDERBOT_DATA_DIR": str(tmp_path / "data"),
            "ELDERBOT_INDEX_DIR": str(session_settings.knowledge.index_dir), "ELDERBOT_REQUEST_TIMEOUT_S": "2",
-           "ELDERBOT_TTS_ENGINES": "espeak", "ELDERBOT_TTS_CACHE_DIR": "off"}
+           "ELDERBOT_TTS_ENGINES": "espeak", "ELDERBOT_TTS_CACHE_DIR": "off",
+           "ELDERBOT_VOICE_MODEL_DIR": str(voice_model_dir)}
     for name in ("REDIS_URL", "ELDERBOT_API_KEY", "ELDERBOT_HOST", "ELDERBOT_PORT", "ELDERBOT_BACKEND"):
         env.pop(name, None)
     server = Served(env, free_port())
@@ -93,6 +98,27 @@ def test_region_and_last_answer_survive_a_kill_9(served: Served) -> None:
     stranger = httpx.post(served.base + "/v1/ask", json={"question": "再说一遍", "conversation": "restart-call-1"},
                           timeout=30).json()
     assert stranger["answer"] != call["answer"], "an /v1/ask conversation id never reaches a call's state"
+
+
+def test_a_question_read_back_still_waits_for_the_yes_after_a_kill_9(served: Served, neural: Any,
+                                                                       recognizer: Any) -> None:
+    noisy = spoken(neural, "高龄津贴怎么领？", snr_db=-3)  # heard, but not surely: read back first
+    first = httpx.post(served.base + "/v1/hotline", timeout=120,
+                       json={"call_id": "restart-call-2", "audio": base64.b64encode(noisy).decode()}).json()
+    assert first["action"] == "confirm", first
+
+    served.kill()
+    served.start()
+
+    stranger = httpx.post(served.base + "/v1/ask", json={"question": "是", "conversation": "restart-call-2"},
+                          timeout=30).json()
+    assert first["heard"].rstrip("。？") not in stranger["answer"], "an /v1/ask id never answers a call's read-back"
+    yes = httpx.post(served.base + "/v1/hotline", json={"call_id": "restart-call-2", "text": "是的"},
+                     timeout=60).json()
+    assert yes["action"] != "confirm" and yes["answer"], yes
+    typed = httpx.post(served.base + "/v1/hotline", json={"call_id": "restart-call-3", "text": first["heard"]},
+                       timeout=60).json()
+    assert yes["answer"] == typed["answer"], "the yes is answered with the question read back before the kill"
 
 
 def test_the_served_protocol_closes_a_partial_request_line(served: Served) -> None:

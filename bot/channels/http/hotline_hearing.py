@@ -1,5 +1,7 @@
 """The hotline's ears: a caller's WAV → what was heard (repaired as typed text is), and the read-back of an unsure
-hearing (您是问……吗？) waiting for the caller's 是 / 不是 on the next turn of the same call."""
+hearing (您是问……吗？) waiting for the caller's 是 / 不是 on the next turn of the same call. The question waiting is
+kept in the call's conversation state (bot/dialogue/state.py: SQLite, or Redis shared by every replica), so the
+caller's yes reaches it after a restart or on another replica."""
 
 from __future__ import annotations
 
@@ -7,21 +9,20 @@ import base64
 import binascii
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException
 
 from bot.dialogue.seam import DialogueBackend
+from bot.dialogue.state import ConversationStore, MemoryConversations
 from voice.hearing.readback import confirmation, read_back
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
 MIN_RATE = 8000
-PENDING_MAX_AGE_S = 300.0
-PENDING_MAX_CALLS = 5000
+READ_BACK_MAX_AGE_S = 300.0  # a yes later than this does not answer the question read back
 SAY_AGAIN = "不好意思，没听清楚。请您再说一遍，说慢一点。"
 ASK_AGAIN = "好的，请您再说一遍您的问题。"
 CONFIRM_HINT = "是的话请说“是”，不是请再说一遍。"
@@ -38,14 +39,13 @@ class CallerTurn:
 
 
 class HotlineHearing:
-    """One recogniser (built at first audio, or given) and the questions read back, per call, for a while.
-    The waiting questions live in this process: with several workers the phone system should keep a call on
-    one worker (or send the caller's 是 as text with the question again)."""
+    """One recogniser (built at first audio, or given) and the questions read back, kept in `conversations` under
+    the call's conversation id (in this process only when no store is given)."""
 
-    def __init__(self, recognizer: Any = None) -> None:
+    def __init__(self, recognizer: Any = None, conversations: ConversationStore | None = None) -> None:
         self._recognizer = recognizer
+        self._conversations = conversations if conversations is not None else MemoryConversations()
         self._lock = threading.Lock()
-        self._pending: OrderedDict[str, tuple[str, float]] = OrderedDict()
 
     @property
     def recognizer(self) -> Any:
@@ -82,7 +82,7 @@ class HotlineHearing:
             answer = confirmation(said)
             if answer is None and not said:  # nothing heard: ask the same again, the question still waits
                 return CallerTurn(heard, say=read_back(waiting) + CONFIRM_HINT, action="confirm")
-            self._drop(conversation)
+            self._read_back(conversation, "")
             if answer is True:
                 return CallerTurn(heard, question=waiting)
             if answer is False:
@@ -90,36 +90,36 @@ class HotlineHearing:
         if not said:
             return CallerTurn(heard, say=SAY_AGAIN, action="repeat")
         if unsure:
-            self._put(conversation, said)
+            self._read_back(conversation, said)
             return CallerTurn(heard, say=read_back(said) + CONFIRM_HINT, action="confirm")
         return CallerTurn(heard, question=said)
 
     def _waiting(self, conversation: str) -> str | None:
-        with self._lock:
-            found = self._pending.get(conversation)
-        if found is None or time.monotonic() - found[1] > PENDING_MAX_AGE_S:
+        """The question read back on this call and not yet answered, if it is recent."""
+        state = self._conversations.get(conversation)
+        if not state.read_back or time.time() - state.read_back_at > READ_BACK_MAX_AGE_S:
             return None
-        return found[0]
+        return state.read_back
 
-    def _drop(self, conversation: str) -> None:
-        with self._lock:
-            self._pending.pop(conversation, None)
-
-    def _put(self, conversation: str, question: str) -> None:
-        with self._lock:
-            self._pending[conversation] = (question, time.monotonic())
-            while len(self._pending) > PENDING_MAX_CALLS:
-                self._pending.popitem(last=False)
+    def _read_back(self, conversation: str, question: str) -> None:
+        """Keep `question` as the one waiting for the caller's yes ("" when nothing waits any more)."""
+        state = self._conversations.get(conversation)
+        if not question and not state.read_back:
+            return
+        state.read_back, state.read_back_at = question, time.time() if question else 0.0
+        self._conversations.put(conversation, state)
 
 
 def hotline_hearing(app: FastAPI) -> HotlineHearing:
-    """The app's HotlineHearing (made at first use; a test may set app.state.hotline_hearing)."""
+    """The app's HotlineHearing over the app's conversation store (made at first use; a test may set
+    app.state.hotline_hearing)."""
     found = getattr(app.state, "hotline_hearing", None)
     if found is None:
         with _APP_LOCK:
             found = getattr(app.state, "hotline_hearing", None)
             if found is None:
-                found = app.state.hotline_hearing = HotlineHearing()
+                found = app.state.hotline_hearing = HotlineHearing(
+                    conversations=app.state.services.conversations)
     return found
 
 

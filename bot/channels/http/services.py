@@ -13,6 +13,7 @@ from fastapi import HTTPException, Request
 
 from bot.channels.http.audio_store import AudioStore
 from bot.dialogue.seam import BadQuery, DialogueBackend, Reply, Turn, build_backend
+from bot.dialogue.state import ConversationStore, open_conversations
 from bot.settings import BotSettings
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class Services:
         self.settings = settings
         self._backend = backend
         self._speaker = speaker
+        self._conversations: ConversationStore | None = None
         self.audio_store = audio_store or AudioStore(settings.data_dir / "hotline-audio")
         self._lock = threading.RLock()
         self._warm_error: str | None = None
@@ -66,6 +68,17 @@ class Services:
 
                     self._speaker = Speaker(VoiceSettings.from_env())
         return self._speaker
+
+    @property
+    def conversations(self) -> ConversationStore:
+        """Conversation state the HTTP layer keeps beside the core's (a hotline's read-back): the store the core
+        opens from the same settings (bot/dialogue/state.py), so it survives a restart and Redis shares it."""
+        if self._conversations is None:
+            with self._lock:
+                if self._conversations is None:
+                    self._conversations = open_conversations(self.settings.redis_url, self.settings.data_dir,
+                                                             self.settings.answers.conversation_max_age_s)
+        return self._conversations
 
     @staticmethod
     def conversation(channel: str, conversation: str | None) -> str | None:
