@@ -147,23 +147,41 @@ class SqliteConversations:
 
 
 class RedisConversations:
-    """Redis, shared by every replica; each conversation expires `max_age_s` after its last turn."""
+    """Redis, shared by every replica; each conversation expires `max_age_s` after its last turn. When Redis stops
+    answering, turns go on without memory (a fresh state, nothing kept; logged) and Redis is left alone for
+    `rest_s` rather than costing every turn its timeouts."""
 
-    def __init__(self, url: str, max_age_s: float = DEFAULT_MAX_AGE_S, prefix: str = "elderbot:conversation:") -> None:
+    def __init__(self, url: str, max_age_s: float = DEFAULT_MAX_AGE_S, prefix: str = "elderbot:conversation:",
+                 rest_s: float = 5.0) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        self.max_age_s, self.prefix = max_age_s, prefix
+        self._errors = (redis.RedisError, OSError)
+        self.max_age_s, self.prefix, self.rest_s = max_age_s, prefix, rest_s
+        self._down_until = 0.0
 
     def get(self, conversation: str | None) -> ConversationState:
-        if not conversation:
+        if not conversation or time.monotonic() < self._down_until:
             return ConversationState()
-        raw = self._redis.get(self.prefix + conversation)
+        try:
+            raw = self._redis.get(self.prefix + conversation)
+        except self._errors as exc:
+            self._went_down(exc)
+            return ConversationState()
         return ConversationState.from_json(raw) if raw else ConversationState()
 
     def put(self, conversation: str | None, state: ConversationState) -> None:
-        if conversation:
-            self._redis.set(self.prefix + conversation, state.to_json(), ex=int(self.max_age_s))
+        if not conversation or time.monotonic() < self._down_until:
+            return
+        try:
+            self._redis.set(self.prefix + conversation, state.to_json(), ex=max(1, int(self.max_age_s)))
+        except self._errors as exc:
+            self._went_down(exc)
+
+    def _went_down(self, exc: Exception) -> None:
+        self._down_until = time.monotonic() + self.rest_s
+        log.warning("Redis did not answer (%s): turns go on without conversation memory; trying again in %g s",
+                    type(exc).__name__, self.rest_s)
 
 
 def open_conversations(redis_url: str, data_dir: Path, max_age_s: float = DEFAULT_MAX_AGE_S) -> ConversationStore:

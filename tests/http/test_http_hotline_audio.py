@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 import wave
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,8 +19,9 @@ from fastapi.testclient import TestClient
 from phone_audio import spoken, wav_bytes
 
 from bot.channels.http.app import create_app
-from bot.channels.http.hotline_hearing import HotlineHearing
+from bot.channels.http.hotline_hearing import READ_BACK_MAX_AGE_S, HotlineHearing
 from bot.dialogue.embedded import EmbeddedBackend
+from bot.dialogue.state import ConversationState, MemoryConversations
 from bot.settings import BotSettings
 from voice.speaker import Speaker
 
@@ -133,3 +135,12 @@ def test_a_read_back_waits_in_redis_for_the_yes_on_another_replica(
         yes = second_replica.post("/v1/hotline", json={"call_id": "replicas-1", "text": "是的"}).json()
     assert [turn.text for turn in backend.turns] == [first["heard"]]
     assert yes["action"] != "confirm" and yes["answer"]
+
+
+@pytest.mark.parametrize(("age_s", "answered"), [(10.0, True), (READ_BACK_MAX_AGE_S + 1, False)])
+def test_a_yes_answers_a_read_back_for_five_minutes(age_s: float, answered: bool, backend: RecordingBackend) -> None:
+    conversations = MemoryConversations()
+    conversations.put("call-1", ConversationState(read_back="高龄津贴怎么领", read_back_at=time.time() - age_s))
+    caller = HotlineHearing(conversations=conversations).turn(backend, "call-1", "是", None)
+    assert caller.question == ("高龄津贴怎么领" if answered else "是")
+    assert not conversations.get("call-1").read_back, "a read-back is answered once, or not at all when stale"

@@ -97,9 +97,10 @@ class HotlineHearing:
     def _waiting(self, conversation: str) -> str | None:
         """The question read back on this call and not yet answered, if it is recent."""
         state = self._conversations.get(conversation)
-        if not state.read_back or time.time() - state.read_back_at > READ_BACK_MAX_AGE_S:
+        if state.read_back and time.time() - state.read_back_at > READ_BACK_MAX_AGE_S:
+            self._read_back(conversation, "")  # too late for a yes: forgotten
             return None
-        return state.read_back
+        return state.read_back or None
 
     def _read_back(self, conversation: str, question: str) -> None:
         """Keep `question` as the one waiting for the caller's yes ("" when nothing waits any more)."""
