@@ -8,6 +8,10 @@
    last answer back, in its region (a lost conversation is one that does not).
 
     python3 bench/bench_resilience.py [--clients 50] [--seconds 60] [--speakers 16] [--kill-after 10] [--index-dir DIR]
+                                      [--engines espeak]
+
+--seconds sets each phase's length (60 s is the issue's bench; shorter for a quick look). The server's environment
+is passed on, so ELDERBOT_TTS_NICENESS=0 runs the same bench with synthesis at the server's own CPU priority.
 """
 
 from __future__ import annotations
@@ -136,10 +140,13 @@ async def run(args: argparse.Namespace) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-resilience-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(port, args.index_dir, data_dir)
+    server = start_server(port, args.index_dir, data_dir, args.engines)
     failed = False
     try:
-        print(f"server ready in {await wait_ready(base, server):.1f} s, RSS {rss_mb(server.pid):.0f} MB")
+        print(f"server ready in {await wait_ready(base, server):.1f} s, RSS {rss_mb(server.pid):.0f} MB; "
+              f"{args.clients} clients, {args.seconds:.0f} s phases, speech by {args.engines}, "
+              f"ELDERBOT_TTS_NICENESS={os.environ.get('ELDERBOT_TTS_NICENESS', 'default')}, "
+              f"load average {os.getloadavg()[0]:.1f}")
         await ask_load(base, args.clients, min(5.0, args.seconds), "warm")
 
         alone, alone_errors = await ask_load(base, args.clients, args.seconds, "alone")
@@ -155,7 +162,8 @@ async def run(args: argparse.Namespace) -> int:
         ratio = pct(flooded, .95) / pct(alone, .95)
         print(f"2. ask while /v1/speak is flooded by {args.speakers}: {len(flooded)} answers, errors "
               f"{dict(flooded_errors)}, p50 {pct(flooded, .5):.0f} ms, p95 {pct(flooded, .95):.0f} ms "
-              f"({ratio:.2f}x alone); /v1/speak {dict(statuses)}; RSS {rss_mb(server.pid):.0f} MB")
+              f"({ratio:.2f}x alone); /v1/speak {dict(statuses)}; RSS {rss_mb(server.pid):.0f} MB; "
+              f"load average {os.getloadavg()[0]:.1f}")
         speak_errors = {k: v for k, v in statuses.items() if k not in ("200", "429")}
         failed |= bool(flooded_errors) or bool(speak_errors) or ratio > 2.0
 
@@ -166,7 +174,7 @@ async def run(args: argparse.Namespace) -> int:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
         await load  # the load ends with transport errors while the server is gone
-        server = start_server(port, args.index_dir, data_dir)
+        server = start_server(port, args.index_dir, data_dir, args.engines)
         print(f"3. killed -9 after {args.kill_after:.0f} s of load; restarted, ready in "
               f"{await wait_ready(base, server):.1f} s")
         lost = 0
@@ -193,6 +201,7 @@ def main() -> None:
     parser.add_argument("--speakers", type=int, default=16, help="clients flooding /v1/speak")
     parser.add_argument("--kill-after", type=float, default=10.0, help="seconds of load before the kill -9")
     parser.add_argument("--index-dir", type=Path, default=None)
+    parser.add_argument("--engines", default="espeak", help="ELDERBOT_TTS_ENGINES of the server (espeak, neural…)")
     sys.exit(asyncio.run(run(parser.parse_args())))
 
 

@@ -1,5 +1,6 @@
 """Issue 19, item 2: a real `elderbot serve` on loopback is killed -9 and started again; a caller's region and last
-answer survive (再说一遍 gives it back), on /v1/ask and on the hotline alike, a question the hotline read back
+answer survive (再说一遍 gives it back), on /v1/ask and on the hotline alike, so does the audio behind a hotline
+`audio_url`, a question the hotline read back
 (您是问……吗？) still waits for the caller's 是 after the restart, and a partial request line is closed within the
 read timeout by the served protocol."""
 
@@ -95,6 +96,9 @@ def test_region_and_last_answer_survive_a_kill_9(served: Served) -> None:
     heard = httpx.post(served.base + "/v1/hotline", json={"call_id": "restart-call-1", "text": "再说一遍"},
                        timeout=60).json()
     assert heard["answer"] == call["answer"], "the caller's last answer survives the kill"
+    assert call["audio_url"], "espeak-ng spoke the answer"
+    audio = httpx.get(call["audio_url"], timeout=30)
+    assert audio.status_code == 200 and audio.content.startswith(b"RIFF"), "the audio handed out survives the kill"
     stranger = httpx.post(served.base + "/v1/ask", json={"question": "再说一遍", "conversation": "restart-call-1"},
                           timeout=30).json()
     assert stranger["answer"] != call["answer"], "an /v1/ask conversation id never reaches a call's state"
