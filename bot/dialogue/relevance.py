@@ -29,6 +29,8 @@ _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
     (AskedFor.MONEY, re.compile(
         r"(多少|好多|几多|几)[^，,。？?！!]{0,6}(钱|块|元)|(多少|好多|几多).{0,4}(津贴|补贴|补助|工资)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准(是|要)?(多少|好多|几多)|多少费用|价格是?多少|价钱|一顿.{0,4}(多少|好多)"
     )),
+    # 能报多少 asks what share is reimbursed, whatever fee it names
+    (AskedFor.SHARE, re.compile(r"报销?(多少|好多|几成|百分之)|报得(多少|好多)")),
     (AskedFor.FEE, re.compile(r"(要|收|交|掏|出|给)(不要|不收|不交|不)?.{0,3}(钱|费)|免费|学费|费用|打折|优惠|贵不贵|贵吗|便宜|价格")),
     (AskedFor.AGE, re.compile(r"多大岁数|多少岁|几岁|好大岁数|多大年纪|年龄|岁数")),
     (AskedFor.SHARE, re.compile(r"百分之(多少|几)|多少比例|比例是|几成|占比")),
@@ -165,6 +167,7 @@ DETAILS_NEEDING_THEIR_FACT: dict[AskedFor, str] = {
     AskedFor.MONEY: "具体的数目",
     AskedFor.HOURS: "具体的开放时间",
     AskedFor.PHONE: "电话号码",
+    AskedFor.FEE: "收不收费、谁来出钱",
 }
 """Questions whose answer is the detail itself: without a cited sentence stating it, the bot says so."""
 

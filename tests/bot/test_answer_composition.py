@@ -6,12 +6,15 @@ from __future__ import annotations
 from bot.dialogue.clauses import without_listed_asides
 from bot.dialogue.composer import AnswerComposer, plan_sentences
 from bot.dialogue.relevance import (
+    DETAILS_NEEDING_THEIR_FACT,
     AskedFor,
+    asked_for,
     asked_ownership,
     asked_unit,
     asks_number,
     fact_test,
     ownership_named,
+    states,
 )
 from bot.dialogue.scoring import SentenceScorer
 from knowledge.retrieval.passages import Hit, Passage
@@ -94,3 +97,12 @@ def test_a_bracketed_list_split_at_semicolons_stays_one_sentence_and_seniors_rea
     composed = AnswerComposer(max_sentences=1).compose(scorer, [Hit(passage(text), 1.0)])
     assert composed is not None
     assert composed.sentences[0] == "对入住率低的3所敬老院进行撤并。"  # seniors: the count, not the names
+
+
+def test_a_fee_question_needs_a_sentence_saying_what_is_paid_or_who_pays() -> None:
+    question = "去社区食堂吃饭要交钱不"
+    assert asked_for(question) is AskedFor.FEE and AskedFor.FEE in DETAILS_NEEDING_THEIR_FACT
+    assert not states(AskedFor.FEE, ["每个街道建成1个社区食堂。"], question)
+    assert states(AskedFor.FEE, ["对特困老年人就餐给予每餐3元补助。"], question)
+    assert states(AskedFor.FEE, ["运营经费由区财政统筹承担。"], question)
+    assert asked_for("住院的护理费能报销多少") is AskedFor.SHARE  # what share is paid back, not whether it costs
