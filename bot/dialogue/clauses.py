@@ -18,6 +18,10 @@ HEADING_NUMBER = re.compile(
 )
 TRAILING_NUMBER = re.compile(r"(?<=[。；！？])\s*\d{1,2}[.．、]?\s*$")
 RESPONSIBLE_UNITS = re.compile(r"[（(〔](?:责任单位|牵头单位|配合单位)[^）)〔〕]*[）)〕]")
+# a bracketed list of names (（雁江区祥符镇中心敬老院、祥符镇三柏二分院、…）): what staff check, not what a senior reads;
+# a bracket with figures in it (（其中公办床位1086张、…）) stays
+LISTED_ASIDE = re.compile(r"[（(][^（）()\d]*、[^（）()\d]*、[^（）()\d]*[）)]")
+LISTED_ASIDE_CHARS = 24
 _CLAUSE = re.compile(r"[^，,；;：:]*(?:[，,；;：:]|$)")
 _END = "。；！？;!?"
 # table columns that say nothing to a senior (a row number, a target's kind, who is responsible)
@@ -34,6 +38,11 @@ def clean_sentence(sentence: str, staff: bool = False) -> str:
     if not staff:
         text = RESPONSIBLE_UNITS.sub("", text)
     return re.sub(r"\s*\n\s*", "", text).strip()
+
+
+def without_listed_asides(sentence: str) -> str:
+    """A sentence without its long bracketed lists of names (`LISTED_ASIDE`, at least `LISTED_ASIDE_CHARS` long)."""
+    return LISTED_ASIDE.sub(lambda m: "" if len(m.group()) >= LISTED_ASIDE_CHARS else m.group(), sentence)
 
 
 def table_row_sentences(row: str) -> list[str]:

@@ -10,7 +10,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.dialogue.clauses import answering_span, clean_sentence, join_sentences, table_row_sentences
+from bot.dialogue.clauses import (
+    answering_span,
+    clean_sentence,
+    join_sentences,
+    table_row_sentences,
+    without_listed_asides,
+)
 from bot.dialogue.relevance import AskedFor, only_total_amounts
 from bot.dialogue.scoring import SentenceScorer, combined_sentence_scores
 from knowledge.ingest.chunking import split_sentences
@@ -26,6 +32,7 @@ SENIOR_MORE_CHARS = 80  # a further sentence: whole up to this, else the clauses
 SENIOR_MAX_CHARS = 200  # all a senior reads before the citation
 SENIOR_PLAIN_CHARS = 105  # ... when a further sentence adds no word of the question and no fact asked
 SPEECH_CHARS = 62  # what is spoken after "万州的规划里说：" (under 80 characters in all)
+FACT_LEAD_SHARE = 0.7  # a sentence stating the fact asked leads when it scores this share of the best one
 
 
 @dataclass(frozen=True)
@@ -81,17 +88,11 @@ class AnswerComposer:
             prior = 1.0 - self.rank_decay * rank
             sentences = _sentences_of(hit)
             evidence = hit.sentence_scores if combined and isinstance(hit, RankedHit) else ()
-            for i, sentence in enumerate(sentences):
-                lexical = scorer.score(sentence)
+            for i, (sentence, lexical) in enumerate(zip(sentences, lexical_scores(scorer, sentences), strict=True)):
                 if lexical > 0:
                     score = evidence[i] if len(evidence) == len(sentences) else lexical * prior
                     scored.append(ScoredSentence(sentence, hit, rank, score, i))
         return sorted(scored, key=lambda s: (-s.score, s.rank))
-
-    @staticmethod
-    def best_sentence_scores(scorer: SentenceScorer, hits: Sequence[Hit]) -> list[float]:
-        """For each hit, the score of its best sentence (no rank prior): evidence for re-ranking."""
-        return [max((scorer.ranking_score(s) for s in _sentences_of(hit)), default=0.0) for hit in hits]
 
     def rerank(
         self, scorer: SentenceScorer, hits: Sequence[Hit], semantic: Sequence[Sequence[float]] | None = None
@@ -100,7 +101,7 @@ class AnswerComposer:
         (`scoring.combined_sentence_scores`: retrieval, lexical and, when given, semantic evidence), each
         keeping every sentence's score; the rest follow in retrieval order."""
         head = hits[: self.reranked]
-        lexical = [[scorer.score(s) for s in _sentences_of(hit)] for hit in head]
+        lexical = [lexical_scores(scorer, _sentences_of(hit)) for hit in head]
         combined = combined_sentence_scores([h.score for h in head], lexical,
                                             None if semantic is None else semantic[: len(head)])
         ranked = [
@@ -118,6 +119,7 @@ class AnswerComposer:
         ranked = [s for s in self.rank_sentences(scorer, hits) if s.score > 0 and not _total_for_one(scorer, s.text)]
         if not ranked:
             return None
+        ranked = _fact_first(scorer, ranked)
         chosen = [ranked[0]]
         for facet in facets:
             best = next((s for s in self.rank_sentences(facet, hits, combined=False)
@@ -150,16 +152,16 @@ class AnswerComposer:
         matched: set[str] = set()
         used = 0
         for index, sentence in enumerate(chosen):
+            plain = without_listed_asides(sentence.text)
             if index == 0:
-                budget = SENIOR_WHOLE_CHARS if len(sentence.text) <= SENIOR_WHOLE_CHARS else SENIOR_LEAD_CHARS
-                text = answering_span(sentence.text, scorer.score, budget, fact, [f.score for f in facets])
+                budget = SENIOR_WHOLE_CHARS if len(plain) <= SENIOR_WHOLE_CHARS else SENIOR_LEAD_CHARS
+                text = answering_span(plain, scorer.score, budget, fact, [f.score for f in facets])
             else:
                 introduced = _HEADING.fullmatch(chosen[index - 1].text) is not None
                 new_words = set(scorer.matched_weights(sentence.text)) - matched
                 new_fact = fact is not None and fact(sentence.text) and not any(fact(s.text) for s in shown)
                 adds = introduced or new_words or new_fact
-                text = answering_span(sentence.text, scorer.score, SENIOR_MORE_CHARS, fact,
-                                      [f.score for f in facets])
+                text = answering_span(plain, scorer.score, SENIOR_MORE_CHARS, fact, [f.score for f in facets])
                 if used + len(text) > (SENIOR_MAX_CHARS if adds else SENIOR_PLAIN_CHARS):
                     continue
             shown.append(ScoredSentence(text, sentence.hit, sentence.rank, sentence.score, sentence.position))
@@ -182,21 +184,47 @@ class AnswerComposer:
         """A heading (关停并撤一批农村敬老院。) says what follows it is about, not what it says: the sentence
         after it in its passage comes with it, budget permitting."""
         result: list[ScoredSentence] = []
-        for sentence in chosen:
+        for index, sentence in enumerate(chosen):
+            if _repeats(sentence.text, result):
+                continue
             result.append(sentence)
             following = _sentences_of(sentence.hit)[sentence.position + 1 : sentence.position + 2]
-            if _HEADING.fullmatch(sentence.text) and following:
+            if not _HEADING.fullmatch(sentence.text) or not following or _repeats(following[0], result):
+                continue
+            later = [c for c in chosen if c.hit == sentence.hit and c.position == sentence.position + 1]
+            if later:  # chosen already: it comes next to its heading
+                result.append(later[0])
+            else:
                 after = ScoredSentence(following[0], sentence.hit, sentence.rank, 0.0, sentence.position + 1)
                 # a heading and what it introduces count as one sentence
-                others = [c for c in [*result, *chosen[len(result) :]] if c is not sentence]
-                if self._fits(after, others) and not _repeats(after.text, result):
+                others = [c for c in [*result, *chosen[index + 1 :]] if c is not sentence]
+                if self._fits(after, others):
                     result.append(after)
         return result
 
     def _fits(self, candidate: ScoredSentence, chosen: Sequence[ScoredSentence]) -> bool:
         """Whether the sentence says something new and the answer stays within its budget."""
-        length = sum(len(c.text) for c in chosen) + len(candidate.text)
+        length = sum(len(without_listed_asides(c.text)) for c in [*chosen, candidate])
         return len(chosen) < self.max_sentences and length <= self.max_chars and not _repeats(candidate.text, chosen)
+
+
+def _fact_first(scorer: SentenceScorer, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """When the best sentence does not state the figure asked (how many, an amount, a share…) but one scoring
+    nearly as well does, that one leads: the number asked, not the sentence naming the subject. A heading whose
+    next sentence states it keeps the lead (it brings that sentence)."""
+    top = ranked[0]
+    if not scorer.wants_figure or scorer.states_fact(top.text):
+        return ranked
+    following = _sentences_of(top.hit)[top.position + 1 : top.position + 2]
+    if _HEADING.fullmatch(top.text) and following and scorer.states_fact(following[0]):
+        return ranked
+    best = next((s for s in ranked if s.score >= FACT_LEAD_SHARE * top.score and scorer.states_fact(s.text)), None)
+    return ranked if best is None else [best, *(s for s in ranked if s is not best)]
+
+
+def lexical_scores(scorer: SentenceScorer, sentences: Sequence[str]) -> list[float]:
+    """Each sentence's lexical score, one that goes on from the sentence before it (内容包括：…) read with it."""
+    return [scorer.score(s, sentences[i - 1] if i else "") for i, s in enumerate(sentences)]
 
 
 def _fact_test(scorer: SentenceScorer) -> Callable[[str], bool] | None:
@@ -249,5 +277,18 @@ def _sentences_of(hit: Hit) -> list[str]:
     heading numbers are left out (5.健全… → 健全…)."""
     if hit.passage.kind == "table_row":
         return table_row_sentences(hit.passage.text)
-    cleaned = (clean_sentence(s, staff=True) for s in split_sentences(hit.passage.text))
+    cleaned = (clean_sentence(s, staff=True) for s in _bracketed_whole(split_sentences(hit.passage.text)))
     return [s for s in cleaned if len(s) >= 4 and len(_RESPONSIBLE_UNITS.sub("", s).strip("。；;，, ")) >= 4]
+
+
+def _bracketed_whole(pieces: Sequence[str]) -> list[str]:
+    """Sentences with a bracket split inside them (a list of names separated by ；) joined back whole."""
+    joined: list[str] = []
+    open_brackets = 0
+    for piece in pieces:
+        if open_brackets > 0 and joined:
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+        open_brackets = max(0, open_brackets + sum(piece.count(c) for c in "（(") - sum(piece.count(c) for c in "）)"))
+    return joined

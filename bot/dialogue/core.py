@@ -278,7 +278,7 @@ class DialogueCore(TurnFlow):
         return SentenceScorer(list(question.terms), self._weigh, question.asked, self.sentence_b,
                               self._sentence_length, context_terms=context,
                               per_person=asks_per_person(question.normalized, question.asked),
-                              context_factor=TOPIC_FACTOR)
+                              context_factor=TOPIC_FACTOR, question=question.normalized)
 
     def _facets(self, text: str) -> list[SentenceScorer]:
         """A scorer for each part of a question that asks several things (有好大？里头有啥？), else none."""
@@ -293,7 +293,7 @@ class DialogueCore(TurnFlow):
             if terms:
                 facets.append(SentenceScorer(terms, self._weigh, asked_for(part), self.sentence_b,
                                              self._sentence_length, context_terms=list(question.terms),
-                                             per_person=asks_per_person(part)))
+                                             per_person=asks_per_person(part), question=part))
         return facets if len(facets) > 1 else []
 
     def _analyse(self, text: str) -> TurnAnalysis:

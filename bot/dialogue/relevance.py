@@ -29,6 +29,8 @@ _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
     (AskedFor.MONEY, re.compile(
         r"(多少|好多|几多|几)[^，,。？?！!]{0,6}(钱|块|元)|(多少|好多|几多).{0,4}(津贴|补贴|补助|工资)|(学费|费用|收费)(是|要)?(多少|好多|几多)|收费标准(是|要)?(多少|好多|几多)|多少费用|价格是?多少|价钱|一顿.{0,4}(多少|好多)"
     )),
+    # 能报多少 asks what share is reimbursed, whatever fee it names
+    (AskedFor.SHARE, re.compile(r"报销?(多少|好多|几成|百分之)|报得(多少|好多)")),
     (AskedFor.FEE, re.compile(r"(要|收|交|掏|出|给)(不要|不收|不交|不)?.{0,3}(钱|费)|免费|学费|费用|打折|优惠|贵不贵|贵吗|便宜|价格")),
     (AskedFor.AGE, re.compile(r"多大岁数|多少岁|几岁|好大岁数|多大年纪|年龄|岁数")),
     (AskedFor.SHARE, re.compile(r"百分之(多少|几)|多少比例|比例是|几成|占比")),
@@ -44,13 +46,49 @@ _FACT_PATTERNS: dict[AskedFor, re.Pattern[str]] = {
     AskedFor.MONEY: re.compile(r"\d[\d.,，]*\s*(?:元|万元|亿元|块)"),
     AskedFor.AGE: re.compile(r"\d+\s*(?:周岁|岁)"),
     AskedFor.SHARE: re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之"),
-    AskedFor.FEE: re.compile(r"\d[\d.,，]*\s*(?:元|万元|块)|免费|免收|免交|减免|优惠|补贴|价格|收费"),
+    # what one pays, or who pays it (政府补贴/补助, 个人缴费, 购买服务, 财政…)
+    AskedFor.FEE: re.compile(
+        r"\d[\d.,，]*\s*(?:元|万元|块)|免费|免收|免交|减免|优惠|补贴|补助|资助|缴费|自费|价格|收费|定价|指导价|购买服务|"
+        r"(?:由|从)[^，。；]{1,10}(?:承担|负担|支付|出资|列支)"
+    ),
     AskedFor.COUNT: re.compile(r"\d+(?:\.\d+)?\s*(?:个(?!百分点)|家|所|张|处|户|人|座|间|万|余|多)"),
     AskedFor.PHONE: re.compile(r"\d{3,4}-\d{7,8}|1\d{10}|(?<!\d)\d{7,8}(?!\d)"),
     AskedFor.HOURS: re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[点时](?!代)|24小时|全天|昼夜|夜间|周[一二三四五六日末]|工作日|节假日"),
     AskedFor.SIZE: re.compile(r"\d+(?:\.\d+)?\s*(?:平方米|平米|亩|公顷)"),
     AskedFor.LIST: re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}"),
 }
+
+
+# The measure word of a how-many question (几所, 好多张床, 多少人) and the words a plan counts the same things with.
+_ASKED_UNIT = re.compile(r"(?:几|多少|好多|几多)\s*(个|家|所|张|处|户|人|床|座|间|名|位|套|批|项|条|次)")
+_SAME_UNIT: dict[str, str] = {"人": "人名位", "名": "人名位", "位": "人名位", "床": "张床", "张": "张床", "家": "家所个",
+                              "所": "所家个", "套": "套户", "户": "户套"}
+
+
+def asked_unit(question: str) -> str:
+    """The measure words a how-many question's answer is counted in (好多张床 → 张床), "" when it names none
+    or only the general 个."""
+    found = _ASKED_UNIT.search(question)
+    if found is None or found.group(1) == "个":
+        return ""
+    return _SAME_UNIT.get(found.group(1), found.group(1))
+
+
+def counts_in(units: str) -> re.Pattern[str]:
+    """How a sentence states a count in those units: a number with one of them (17所, 20 张以上, 1.2万人), or a
+    table row naming the unit its figures are in (新增改造户数（户），2025年目标值：10000; 照护床位数，…：300)."""
+    unit = f"[{re.escape(units)}]"
+    return re.compile(rf"\d[\d.,]*\s*(?:万|余|多)?\s*{unit}|[（(]{unit}[）)][^。；]*?\d|{unit}位?数[^。；]{{0,12}}[：:]\s*\d")
+
+
+_HOW_MANY = re.compile(r"几|多少|好多|几多|一共|总共")
+_NUMBER_KINDS = frozenset({AskedFor.MONEY, AskedFor.AGE, AskedFor.SHARE, AskedFor.SIZE, AskedFor.HOURS, AskedFor.PHONE})
+
+
+def asks_number(question: str, kind: AskedFor) -> bool:
+    """Whether the question asks for a figure itself (an amount, an age, a share, how many…), not whether
+    something exists (有没有床位, which a count may answer but need not)."""
+    return kind in _NUMBER_KINDS or (kind is AskedFor.COUNT and bool(_HOW_MANY.search(question)))
 
 
 def asked_for(question: str) -> AskedFor:
@@ -106,10 +144,14 @@ def only_total_amounts(sentence: str) -> bool:
     return holds(AskedFor.MONEY, sentence) and not states_personal_amount(sentence)
 
 
-def fact_test(kind: AskedFor, per_person: bool = False) -> Callable[[str], bool]:
-    """How a text states the fact asked: for an amount asked per person, an amount that is not a total."""
+def fact_test(kind: AskedFor, per_person: bool = False, units: str = "") -> Callable[[str], bool]:
+    """How a text states the fact asked: for an amount asked per person, an amount that is not a total; for a
+    count asked in some unit (好多户), a number in that unit."""
     if kind is AskedFor.MONEY and per_person:
         return states_personal_amount
+    if kind is AskedFor.COUNT and units:
+        counted = counts_in(units)
+        return lambda text: bool(counted.search(text))
     return lambda text: holds(kind, text)
 
 
@@ -125,6 +167,7 @@ DETAILS_NEEDING_THEIR_FACT: dict[AskedFor, str] = {
     AskedFor.MONEY: "具体的数目",
     AskedFor.HOURS: "具体的开放时间",
     AskedFor.PHONE: "电话号码",
+    AskedFor.FEE: "收不收费、谁来出钱",
 }
 """Questions whose answer is the detail itself: without a cited sentence stating it, the bot says so."""
 
@@ -209,3 +252,25 @@ def coverage(content_words: Sequence[str], text: str, rarity: TermRarity, unseen
         return max((len(part) / len(word) for part in found if part in word), default=0.0)
 
     return sum(weight * share(word) for word, weight in weights.items()) / total
+
+
+# Who runs a place. A question about one kind (公办的收费呢) is answered by the rule for that kind, not by the
+# sentence about the next kind that shares more of its words. Mixed forms are a kind of their own.
+_MIXED_OWNERSHIP = re.compile(r"公建民营|民办公助|公办民营")
+_OWNERSHIP: dict[str, re.Pattern[str]] = {
+    "public": re.compile(r"公办|公立|公营|政府(?:办|举办|运营|开办|主办)|国有"),
+    "private": re.compile(r"民办|私立|私营|私人(?:办|开)|民营|社会力量(?:举办|兴办|办)|社会资本(?:举办|兴办|办)"),
+}
+
+
+def ownership_named(text: str) -> set[str]:
+    """The kinds of ownership a text names: "public", "private", "mixed" (公建民营…)."""
+    kinds = {"mixed"} if _MIXED_OWNERSHIP.search(text) else set()
+    rest = _MIXED_OWNERSHIP.sub("", text)
+    return kinds | {kind for kind, pattern in _OWNERSHIP.items() if pattern.search(rest)}
+
+
+def asked_ownership(question: str) -> str:
+    """The one kind of ownership a question is about ("" when it names none, or several)."""
+    kinds = ownership_named(question)
+    return next(iter(kinds)) if len(kinds) == 1 else ""
