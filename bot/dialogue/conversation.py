@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.dialogue.relevance import AskedFor
@@ -36,6 +36,15 @@ _KINDS = (
 )
 _CLAUSE = re.compile(r"[，,？?！!。；;]")
 _ANAPHOR_LATER = re.compile(r"(这种|这些|这类|这样的|那种|那些)[\u4e00-\u9fff]|(这个|这些|这种|这样)[？?！!。.\s]*$")
+# Words that ask about an aspect of something (what it costs and who pays, who gets it first, how many, when, what
+# it takes) and the people any question here is about: a turn of these alone names no subject of its own
+# (要自己掏钱不, 哪些老人可以优先, 开销哪个出).
+_ASPECT = re.compile(
+    r"(自己|个人)?(掏钱|出钱|花钱|给钱|交钱|要钱|收钱|付钱|自费|缴费|交费|收费|免费|费用|开销|花销|花费|经费|钱)"
+    r"|哪个|哪家|哪些|哪里|哪儿|谁|多少|好多|几多|什么时候|啥时候|多久|时间|优先|条件|资格|标准|要求|手续|流程|材料"
+    r"|老年人|老人家|老人|老年|我们|咱们|家里|家人|父母|爸妈|大家|以后|今后|将来|现在|目前"
+    r"|[嘛噻撒嘞哈哦嗦哟啵]"
+)
 _SUBJECT_WORDS = 8
 _MIN_OWN_WEIGHT = 6.0  # rarity-weighted content a question needs to stand on its own
 _UNSEEN_WEIGHT = 3.0  # a word no plan uses: the question is about something of its own (天气, 车票), not the last
@@ -86,7 +95,7 @@ class ConversationContext:
                     return Resolution(NEW, turn.text, turn.asked, regions)
                 base = gazetteer.without_places(earlier.text)
                 if rest:
-                    base = self._switched_text(base, rest, self.understanding.analyse(rest))
+                    base = self._switched_text(base, rest)
                 asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
                 where = "".join(m.text for m in named.matches)
                 return Resolution(REGION_SWITCH, _joined(where, base), asked, regions)
@@ -95,7 +104,7 @@ class ConversationContext:
             return Resolution(SWITCH, self._switched(earlier, turn), asked, regions)
         if self._incomplete(turn):
             return Resolution(SUBJECT, _joined(turn.text, self.subject(earlier)), turn.asked, regions,
-                              turn.content_words)
+                              self.subject_words(turn))
         return Resolution(NEW, turn.text, turn.asked, regions)
 
     def in_context(self, turn: TurnAnalysis, earlier_question: str) -> Resolution | None:
@@ -108,7 +117,16 @@ class ConversationContext:
         subject = self.subject(earlier)
         if not subject:
             return None
-        return Resolution(SUBJECT, _joined(turn.text, subject), turn.asked, turn.places.regions, turn.content_words)
+        return Resolution(SUBJECT, _joined(turn.text, subject), turn.asked, turn.places.regions,
+                          self.subject_words(turn))
+
+    def standalone(self, turn: TurnAnalysis) -> Resolution | None:
+        """A follow-up read as a question of its own (read with the last subject, what it names of its own was
+        not found: 有没有一按就能呼叫的 after a question on 信息共享); None when it names nothing the plans use."""
+        words = self.subject_words(turn)
+        if not any(self.weigh(word) > 0 for word in words):
+            return None
+        return Resolution(NEW, turn.text, turn.asked, turn.places.regions, words)
 
     def _switched(self, earlier: TurnAnalysis, turn: TurnAnalysis) -> str:
         """The earlier question with the turn's place or group in place of its own of the same kind."""
@@ -118,15 +136,27 @@ class ConversationContext:
             same_region = set(turn.places.regions) <= set(earlier.places.regions)
             kinds = frozenset(m.place.kind for m in turn.places.matches) - REGION_NAME_KINDS
             question = gazetteer.without_places(question, kinds if same_region and kinds else None)
-        return self._switched_text(question, turn.text, turn)
+        return self._switched_text(question, turn.text)
 
-    @staticmethod
-    def _switched_text(question: str, text: str, turn: TurnAnalysis) -> str:
+    def _switched_text(self, question: str, text: str) -> str:
+        """The question with each kind of word the fragment names (an age, 公办, 农村, 失能, a facility) put in
+        place of the question's own of that kind; the fragment is added when it says more than that."""
         fragment = _LEAD.sub("", text)
+        rest = fragment
         for kind in _KINDS:
             found = kind.search(fragment)
-            if found and len(found.group(0)) >= 2:
-                question = kind.sub(" ", question)
+            if not found or len(found.group(0)) < 2:
+                continue
+            rest = rest.replace(found.group(0), " ")
+            own = kind.search(question)
+            if own is None:
+                rest = fragment  # nothing of its kind to put it in place of: the fragment is said whole
+                continue
+            new = found.group(0)
+            question = question[: own.start()] + new + kind.sub(" ", question[own.end():])
+        words = self.understanding.index.text.tokenize(_NOISE.sub(" ", rest))
+        if rest != fragment and all(word in question for word in words):
+            return question.strip(" ，,")
         return _joined(question, fragment)
 
     def _incomplete(self, turn: TurnAnalysis) -> bool:
@@ -134,17 +164,35 @@ class ConversationContext:
         little of its own to be searched alone (要自己出钱不, 以后要提到多少)."""
         if _ANAPHOR.search(turn.text) or _ANAPHOR_LATER.search(turn.text):
             return True
-        return self.own_weight(turn) < _MIN_OWN_WEIGHT
+        return self.own_weight(turn) < _MIN_OWN_WEIGHT or self.subject_weight(turn) < _MIN_OWN_WEIGHT
 
     def own_weight(self, turn: TurnAnalysis) -> float:
         """How much a turn says of its own: its content words' rarity in the plans (a word they never use
         counts `_UNSEEN_WEIGHT`)."""
-        return sum(self.weigh(word) or _UNSEEN_WEIGHT for word in dict.fromkeys(turn.content_words) if len(word) >= 2)
+        return self._weight(turn.content_words)
+
+    def subject_weight(self, turn: TurnAnalysis) -> float:
+        """How much a turn's own words (not the plan words synonyms add) say of what it is about, once the
+        words asking about an aspect of something (`_ASPECT`: cost, who, how many, when) are set aside."""
+        return self._weight(self.subject_words(turn))
+
+    def subject_words(self, turn: TurnAnalysis) -> tuple[str, ...]:
+        """A turn's own words naming what it is about: without places, the plan words synonyms add, and the
+        words asking about an aspect (`_ASPECT`)."""
+        gazetteer = self.understanding.index.gazetteer
+        rest = _ASPECT.sub("，", gazetteer.without_places(turn.own))
+        return tuple(self.understanding.index.text.tokenize(rest))
+
+    def _weight(self, words: Iterable[str]) -> float:
+        return sum(self.weigh(word) or _UNSEEN_WEIGHT for word in dict.fromkeys(words) if len(word) >= 2)
 
     def subject(self, earlier: TurnAnalysis) -> str:
-        """What the earlier question was about: its content words (longest, no word inside another kept) and the
-        towns and streets it named, at most `_SUBJECT_WORDS`."""
-        words = sorted(dict.fromkeys(earlier.content_words), key=len, reverse=True)
+        """What the earlier question was about: its content words the plans use, not those asking about an
+        aspect (longest, no word inside another kept), and the towns and streets it named, at most
+        `_SUBJECT_WORDS`."""
+        words = [w for w in dict.fromkeys(earlier.content_words) if not _ASPECT.fullmatch(w)]
+        planned = [w for w in words if self.weigh(w) > 0]  # 多户, 人守: segmentation's guesses say nothing
+        words = sorted(planned or words, key=len, reverse=True)
         kept: list[str] = []
         for word in words:
             if len(word) >= 2 and not any(word in other for other in kept):

@@ -18,6 +18,7 @@ from bot.dialogue.nlu.intent import IntentClassifier
 from bot.dialogue.relevance import (
     DETAILS_NEEDING_THEIR_FACT,
     GUESSED_WORD_WEIGHT,
+    AskedFor,
     TermRarity,
     asked_details,
     asked_for,
@@ -42,6 +43,13 @@ _QUESTION_PARTS = re.compile(r"[？?！!。；;]")
 OWN_WORDS_CHECKED = 4.0  # a follow-up whose own plan words weigh this much must find them in what it cites
 NEAR_LAST_ANSWER = 0.15  # a follow-up's passages of the section the last answer cited: a nudge up, not a rule
 SAID_CHARS = 80  # what a partial answer quotes of what the plans do say
+# Whether something is charged for (收不收学费, 要不要交钱, 是不是免费): answered only by a sentence saying what is
+# charged, free or paid for; a sentence about the thing alone leaves it unsaid.
+_CHARGE_QUESTION = re.compile(
+    r"(收|交|要|掏|出|给|付)不(收|交|要|掏|出|给|付)?[^，,。？?]{0,3}(钱|费)|(钱|费)(要|收|交|出)?不[？?]?$"
+    r"|免不免|是不是免费|免费(吗|不|没)|要钱(不|吗|没|啵)|收费(吗|不)"
+)
+CHARGE_DETAIL = "收不收费"
 SPOKEN_LEAD = "的规划里说："  # whose plan a spoken answer quotes: said once, by the line that comes first
 
 
@@ -152,6 +160,8 @@ class DialogueCore(TurnFlow):
         detail = DETAILS_NEEDING_THEIR_FACT.get(question.asked)
         if detail and not states(question.asked, composed.sentences, question.normalized):
             return _say(intent, confidence, replies.no_detail(detail, short), Action.FALLBACK, region)
+        if _CHARGE_QUESTION.search(question.normalized) and not states(AskedFor.FEE, composed.sentences):
+            return _say(intent, confidence, replies.no_detail(CHARGE_DETAIL, short), Action.FALLBACK, region)
         missing = [what for what, fact in asked_details(question.normalized)
                    if not any(fact.search(s) for s in composed.sentences)]
         if missing:  # what is asked is not there: say so first, then briefly and cited what the plans do say
