@@ -99,7 +99,7 @@ class ConversationContext:
                 asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
                 where = "".join(m.text for m in named.matches)
                 return Resolution(REGION_SWITCH, _joined(where, base), asked, regions)
-        if _SWITCH_END.search(turn.text) and len(fragment) <= 12:
+        if _SWITCH_END.search(turn.text) and len(fragment) <= 12 and self._names_something(turn):
             asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
             return Resolution(SWITCH, self._switched(earlier, turn), asked, regions)
         if self._incomplete(turn):
@@ -158,6 +158,12 @@ class ConversationContext:
         if rest != fragment and all(word in question for word in words):
             return question.strip(" ，,")
         return _joined(question, fragment)
+
+    def _names_something(self, turn: TurnAnalysis) -> bool:
+        """Whether a short 呢 turn names a place, a group or a word the plans use (公立的呢, 焦石的呢), not only
+        agreement (好的呢)."""
+        return bool(turn.places.matches) or any(kind.search(turn.text) for kind in _KINDS) or any(
+            self.weigh(word) > 0 for word in turn.content_words if len(word) >= 2)
 
     def _incomplete(self, turn: TurnAnalysis) -> bool:
         """A question that leans on the last one: it points back at it (那个中心, 这些费用, 都有啥) or says too

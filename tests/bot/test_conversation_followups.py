@@ -147,3 +147,12 @@ def test_a_follow_up_naming_its_own_thing_is_read_alone_when_the_subject_hides_i
     core.respond(Turn("巫溪的养老服务信息平台是干啥的？", conv))
     call = core.respond(Turn("那种摔倒了一按就能呼叫的设备有没有？", conv))
     assert call.action is Action.ANSWER and "呼叫" in call.answer
+
+
+def test_a_switch_to_another_kind_of_operator_is_asked_not_taken_for_agreement(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("涪陵私立养老院的收费谁说了算？", conv))
+    switched = core.respond(Turn("公立的呢", conv))
+    assert switched.action is Action.ANSWER and "公立" in switched.understood and "私立" not in switched.understood
+    assert "政府定价" in switched.answer, "公立 is read as the plans' 政府运营"
+    assert core.respond(Turn("好的呢", conv)).intent == "affirm"
