@@ -23,7 +23,7 @@ from knowledge.text.gazetteer import REGION_NAME_KINDS
 NEW, PENDING, REGION_SWITCH, SWITCH, SUBJECT = "new", "pending", "region_switch", "switch", "subject"
 
 _SWITCH_END = re.compile(r"(呢|嘞|喃|咧|哩)[？?！!。.，,\s]*$")
-_LEAD = re.compile(r"^(那么|那(?![个些种样])|还有(?!呢)|另外|然后|再问一?下?|要是|如果)[，,\s]*")
+_LEAD = re.compile(r"^(那么|那(?![个些种样])|还有(?!呢)|另外|然后|再问一?下?|要是|如果|换成|换到|改成)[，,\s]*")
 _ANAPHOR = re.compile(r"^(那么|那|还有|另外)?[，,\s]*(这个|那个|这些|那些|这种|那种|这项|这块|那块|这儿|那儿|它|其|该|都)")
 _NOISE = re.compile(r"那边|这边|的话|那里|这里|那块|这块|一带|地区|[的呢嘞喃咧哩吗嘛啊呀哦那这还有么，,。.？?！!、\s]")
 # Words of one kind: a switch naming one of them replaces the one of the same kind the last question named.
@@ -46,6 +46,7 @@ _ASPECT = re.compile(
     r"|[嘛噻撒嘞哈哦嗦哟啵]"
 )
 _SUBJECT_WORDS = 8
+_REGION_ONLY = 4  # what a turn naming a region may say besides (我是问, 有没有, 我在): it asks nothing of its own
 _MIN_OWN_WEIGHT = 6.0  # rarity-weighted content a question needs to stand on its own
 _UNSEEN_WEIGHT = 3.0  # a word no plan uses: the question is about something of its own (天气, 车票), not the last
 
@@ -99,6 +100,11 @@ class ConversationContext:
                 asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
                 where = "".join(m.text for m in named.matches)
                 return Resolution(REGION_SWITCH, _joined(where, base), asked, regions)
+        if regions and len(fragment) <= _REGION_ONLY and self._switchable(earlier):
+            # 我是问资阳的, 双桥有没有, 我在巫溪: only a region after a question: that question, asked there
+            where = "".join(m.text for m in turn.places.matches if m.region in regions)
+            return Resolution(REGION_SWITCH, _joined(where, gazetteer.without_places(earlier.text)), earlier.asked,
+                              regions)
         if _SWITCH_END.search(turn.text) and len(fragment) <= 12 and self._names_something(turn):
             asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
             return Resolution(SWITCH, self._switched(earlier, turn), asked, regions)
@@ -158,6 +164,10 @@ class ConversationContext:
         if rest != fragment and all(word in question for word in words):
             return question.strip(" ，,")
         return _joined(question, fragment)
+
+    def _switchable(self, earlier: TurnAnalysis) -> bool:
+        """Whether the last question asks something of its own once its places are set aside."""
+        return bool(earlier.content_words)
 
     def _names_something(self, turn: TurnAnalysis) -> bool:
         """Whether a short 呢 turn names a place, a group or a word the plans use (公立的呢, 焦石的呢), not only

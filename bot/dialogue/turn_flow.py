@@ -127,7 +127,7 @@ class TurnFlow:
                 return said
         sure = HANDOFF_CONFIDENCE if prediction.name == "human_handoff" else TOPIC_WORD_CONFIDENCE
         # smalltalk asks no fact, and names no place or group to ask the last question of
-        asks_a_fact = resolution.kind in (SWITCH, REGION_SWITCH) or (
+        asks_a_fact = resolution.kind == SWITCH or (
             resolution.kind == SUBJECT and turn.asked is not AskedFor.NONE)
         if prediction.name in NO_CONTEXT_INTENTS and prediction.confidence >= sure and not (
                 asks_a_fact and prediction.name in SMALLTALK):

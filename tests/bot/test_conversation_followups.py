@@ -156,3 +156,21 @@ def test_a_switch_to_another_kind_of_operator_is_asked_not_taken_for_agreement(c
     assert switched.action is Action.ANSWER and "公立" in switched.understood and "私立" not in switched.understood
     assert "政府定价" in switched.answer, "公立 is read as the plans' 政府运营"
     assert core.respond(Turn("好的呢", conv)).intent == "affirm"
+
+
+def test_a_region_alone_after_an_answer_asks_the_last_question_there(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("万州的老年大学怎么报名？", conv))
+    corrected = core.respond(Turn("我是问巫溪的", conv))
+    assert corrected.region == "重庆市巫溪县" and corrected.action is not Action.SMALLTALK
+    assert "老年大学" in corrected.understood and "巫溪" in corrected.understood
+    by_sound = core.respond(Turn("双乔有没有？", conv))
+    assert by_sound.region == "河北省承德市双桥区" and "老年大学" in by_sound.understood
+
+
+def test_a_switch_said_with_huan_cheng_keeps_the_question(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("资阳的日间照料中心有哪些服务？", conv))
+    switched = core.respond(Turn("换成万州的话呢？", conv))
+    assert switched.region == "重庆市万州区"
+    assert "日间照料中心" in switched.understood and "换成" not in switched.understood
