@@ -23,16 +23,20 @@ from knowledge.text.gazetteer import REGION_NAME_KINDS
 NEW, PENDING, REGION_SWITCH, SWITCH, SUBJECT = "new", "pending", "region_switch", "switch", "subject"
 
 _SWITCH_END = re.compile(r"(呢|嘞|喃|咧|哩)[？?！!。.，,\s]*$")
-_LEAD = re.compile(r"^(那么|那(?![个些种样])|还有(?!呢)|另外|然后|再问一?下?|要是|如果|换成|换到|改成)[，,\s]*")
+_LEAD = re.compile(
+    r"^((好的|好|行|可以|要得|嗯+|哦|噢)[，,\s]+)?(那么|那(?![个些种样])|还有(?!呢)|另外|然后|再问一?下?|要是|如果|换成|换到|改成)[，,\s]*"
+)
 _ANAPHOR = re.compile(r"^(那么|那|还有|另外)?[，,\s]*(这个|那个|这些|那些|这种|那种|这项|这块|那块|这儿|那儿|它|其|该|都)")
 _NOISE = re.compile(r"那边|这边|的话|那里|这里|那块|这块|一带|地区|[的呢嘞喃咧哩吗嘛啊呀哦那这还有么，,。.？?！!、\s]")
+_NAMING = r"(?:(?![那这的个呢])[\u4e00-\u9fff])"  # a character of a name: no demonstrative or particle
 # Words of one kind: a switch naming one of them replaces the one of the same kind the last question named.
 _KINDS = (
     re.compile(r"\d+\s*(?:周岁|岁)(?:及?以上|以下|左右)?|\d+多岁"),
     re.compile(r"公办|民办|公立|私立|政府办|社会办|民营|国有|公建民营|民办公助"),
     re.compile(r"农村|乡下|乡镇|城市|城区|城里|县城|村里|镇上|乡上|街道|社区|村级|城镇"),
     re.compile(r"半失能|失能|失智|高龄|独居|空巢|留守|经济困难|困难|低保|特困|残疾|孤寡|计划生育特殊家庭"),
-    re.compile(r"[\u4e00-\u9fff]{2,5}?(?:敬老院|养老院|照护中心|服务中心|幸福院|服务站|食堂|助餐点|大学|学校|机构)"),
+    re.compile(rf"{_NAMING}{{2,5}}?(?:敬老院|养老院|照护中心|服务中心|幸福院|服务站|食堂|助餐点|大学|学校|机构)"),
+    re.compile(rf"{_NAMING}{{2,4}}?(?:补贴|津贴|补助|保险)"),
 )
 _CLAUSE = re.compile(r"[，,？?！!。；;]")
 _ANAPHOR_LATER = re.compile(r"(这种|这些|这类|这样的|那种|那些)[\u4e00-\u9fff]|(这个|这些|这种|这样)[？?！!。.\s]*$")

@@ -174,3 +174,11 @@ def test_a_switch_said_with_huan_cheng_keeps_the_question(core: DialogueCore) ->
     switched = core.respond(Turn("换成万州的话呢？", conv))
     assert switched.region == "重庆市万州区"
     assert "日间照料中心" in switched.understood and "换成" not in switched.understood
+
+
+def test_a_switch_to_another_subsidy_replaces_the_subsidy_asked_about(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("万州九十岁的老人，高龄津贴怎么申请？", conv))
+    switched = core.respond(Turn("好的，那护理补贴呢？", conv))
+    assert "护理补贴" in switched.understood and "高龄津贴" not in switched.understood
+    assert "好的" not in switched.understood and switched.region == "重庆市万州区"
