@@ -50,6 +50,7 @@ _ASPECT = re.compile(
     r"|[嘛噻撒嘞哈哦嗦哟啵]"
 )
 _SUBJECT_WORDS = 8
+_SAYS_WHERE_ONE_IS = re.compile(r"(我|我们|俺|咱|我家|家|她|他|老人)?住?(在|是)人?")
 _REGION_ONLY = 4  # what a turn naming a region may say besides (我是问, 有没有, 我在): it asks nothing of its own
 _MIN_OWN_WEIGHT = 6.0  # rarity-weighted content a question needs to stand on its own
 _UNSEEN_WEIGHT = 3.0  # a word no plan uses: the question is about something of its own (天气, 车票), not the last
@@ -104,8 +105,10 @@ class ConversationContext:
                 asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
                 where = "".join(m.text for m in named.matches)
                 return Resolution(REGION_SWITCH, _joined(where, base), asked, regions)
-        if regions and len(fragment) <= _REGION_ONLY and self._switchable(earlier):
-            # 我是问资阳的, 双桥有没有, 我在巫溪: only a region after a question: that question, asked there
+        if (regions and len(fragment) <= _REGION_ONLY and not _SAYS_WHERE_ONE_IS.fullmatch(fragment)
+                and self._switchable(earlier)):
+            # 我是问资阳的, 双桥有没有: only a region after a question: that question, asked there (我在巫溪 says
+            # where one is: remembered, not asked)
             where = "".join(m.text for m in turn.places.matches if m.region in regions)
             return Resolution(REGION_SWITCH, _joined(where, gazetteer.without_places(earlier.text)), earlier.asked,
                               regions)
