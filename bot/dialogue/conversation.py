@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.dialogue.relevance import AskedFor
@@ -23,20 +23,35 @@ from knowledge.text.gazetteer import REGION_NAME_KINDS
 NEW, PENDING, REGION_SWITCH, SWITCH, SUBJECT = "new", "pending", "region_switch", "switch", "subject"
 
 _SWITCH_END = re.compile(r"(呢|嘞|喃|咧|哩)[？?！!。.，,\s]*$")
-_LEAD = re.compile(r"^(那么|那(?![个些种样])|还有(?!呢)|另外|然后|再问一?下?|要是|如果)[，,\s]*")
+_LEAD = re.compile(
+    r"^((好的|好|行|可以|要得|嗯+|哦|噢)[，,\s]+)?(那么|那(?![个些种样])|还有(?!呢)|另外|然后|再问一?下?|要是|如果|换成|换到|改成)[，,\s]*"
+)
 _ANAPHOR = re.compile(r"^(那么|那|还有|另外)?[，,\s]*(这个|那个|这些|那些|这种|那种|这项|这块|那块|这儿|那儿|它|其|该|都)")
 _NOISE = re.compile(r"那边|这边|的话|那里|这里|那块|这块|一带|地区|[的呢嘞喃咧哩吗嘛啊呀哦那这还有么，,。.？?！!、\s]")
+_NAMING = r"(?:(?![那这的个呢])[\u4e00-\u9fff])"  # a character of a name: no demonstrative or particle
 # Words of one kind: a switch naming one of them replaces the one of the same kind the last question named.
 _KINDS = (
     re.compile(r"\d+\s*(?:周岁|岁)(?:及?以上|以下|左右)?|\d+多岁"),
     re.compile(r"公办|民办|公立|私立|政府办|社会办|民营|国有|公建民营|民办公助"),
     re.compile(r"农村|乡下|乡镇|城市|城区|城里|县城|村里|镇上|乡上|街道|社区|村级|城镇"),
     re.compile(r"半失能|失能|失智|高龄|独居|空巢|留守|经济困难|困难|低保|特困|残疾|孤寡|计划生育特殊家庭"),
-    re.compile(r"[\u4e00-\u9fff]{2,5}?(?:敬老院|养老院|照护中心|服务中心|幸福院|服务站|食堂|助餐点|大学|学校|机构)"),
+    re.compile(rf"{_NAMING}{{2,5}}?(?:敬老院|养老院|照护中心|服务中心|幸福院|服务站|食堂|助餐点|大学|学校|机构)"),
+    re.compile(rf"{_NAMING}{{2,4}}?(?:补贴|津贴|补助|保险)"),
 )
 _CLAUSE = re.compile(r"[，,？?！!。；;]")
 _ANAPHOR_LATER = re.compile(r"(这种|这些|这类|这样的|那种|那些)[\u4e00-\u9fff]|(这个|这些|这种|这样)[？?！!。.\s]*$")
+# Words that ask about an aspect of something (what it costs and who pays, who gets it first, how many, when, what
+# it takes) and the people any question here is about: a turn of these alone names no subject of its own
+# (要自己掏钱不, 哪些老人可以优先, 开销哪个出).
+_ASPECT = re.compile(
+    r"(自己|个人)?(掏钱|出钱|花钱|给钱|交钱|要钱|收钱|付钱|自费|缴费|交费|收费|免费|费用|开销|花销|花费|经费|钱)"
+    r"|哪个|哪家|哪些|哪里|哪儿|谁|多少|好多|几多|什么时候|啥时候|多久|时间|优先|条件|资格|标准|要求|手续|流程|材料"
+    r"|老年人|老人家|老人|老年|我们|咱们|家里|家人|父母|爸妈|大家|以后|今后|将来|现在|目前"
+    r"|[嘛噻撒嘞哈哦嗦哟啵]"
+)
 _SUBJECT_WORDS = 8
+_SAYS_WHERE_ONE_IS = re.compile(r"(我|我们|俺|咱|我家|家|她|他|老人)?住?(在|是)人?")
+_REGION_ONLY = 4  # what a turn naming a region may say besides (我是问, 有没有, 我在): it asks nothing of its own
 _MIN_OWN_WEIGHT = 6.0  # rarity-weighted content a question needs to stand on its own
 _UNSEEN_WEIGHT = 3.0  # a word no plan uses: the question is about something of its own (天气, 车票), not the last
 
@@ -86,16 +101,23 @@ class ConversationContext:
                     return Resolution(NEW, turn.text, turn.asked, regions)
                 base = gazetteer.without_places(earlier.text)
                 if rest:
-                    base = self._switched_text(base, rest, self.understanding.analyse(rest))
+                    base = self._switched_text(base, rest)
                 asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
                 where = "".join(m.text for m in named.matches)
                 return Resolution(REGION_SWITCH, _joined(where, base), asked, regions)
-        if _SWITCH_END.search(turn.text) and len(fragment) <= 12:
+        if (regions and len(fragment) <= _REGION_ONLY and not _SAYS_WHERE_ONE_IS.fullmatch(fragment)
+                and self._switchable(earlier)):
+            # 我是问资阳的, 双桥有没有: only a region after a question: that question, asked there (我在巫溪 says
+            # where one is: remembered, not asked)
+            where = "".join(m.text for m in turn.places.matches if m.region in regions)
+            return Resolution(REGION_SWITCH, _joined(where, gazetteer.without_places(earlier.text)), earlier.asked,
+                              regions)
+        if _SWITCH_END.search(turn.text) and len(fragment) <= 12 and self._names_something(turn):
             asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
             return Resolution(SWITCH, self._switched(earlier, turn), asked, regions)
         if self._incomplete(turn):
             return Resolution(SUBJECT, _joined(turn.text, self.subject(earlier)), turn.asked, regions,
-                              turn.content_words)
+                              self.subject_words(turn))
         return Resolution(NEW, turn.text, turn.asked, regions)
 
     def in_context(self, turn: TurnAnalysis, earlier_question: str) -> Resolution | None:
@@ -108,7 +130,16 @@ class ConversationContext:
         subject = self.subject(earlier)
         if not subject:
             return None
-        return Resolution(SUBJECT, _joined(turn.text, subject), turn.asked, turn.places.regions, turn.content_words)
+        return Resolution(SUBJECT, _joined(turn.text, subject), turn.asked, turn.places.regions,
+                          self.subject_words(turn))
+
+    def standalone(self, turn: TurnAnalysis) -> Resolution | None:
+        """A follow-up read as a question of its own (read with the last subject, what it names of its own was
+        not found: 有没有一按就能呼叫的 after a question on 信息共享); None when it names nothing the plans use."""
+        words = self.subject_words(turn)
+        if not any(self.weigh(word) > 0 for word in words):
+            return None
+        return Resolution(NEW, turn.text, turn.asked, turn.places.regions, words)
 
     def _switched(self, earlier: TurnAnalysis, turn: TurnAnalysis) -> str:
         """The earlier question with the turn's place or group in place of its own of the same kind."""
@@ -118,33 +149,73 @@ class ConversationContext:
             same_region = set(turn.places.regions) <= set(earlier.places.regions)
             kinds = frozenset(m.place.kind for m in turn.places.matches) - REGION_NAME_KINDS
             question = gazetteer.without_places(question, kinds if same_region and kinds else None)
-        return self._switched_text(question, turn.text, turn)
+        return self._switched_text(question, turn.text)
 
-    @staticmethod
-    def _switched_text(question: str, text: str, turn: TurnAnalysis) -> str:
+    def _switched_text(self, question: str, text: str) -> str:
+        """The question with each kind of word the fragment names (an age, 公办, 农村, 失能, a facility) put in
+        place of the question's own of that kind; the fragment is added when it says more than that."""
         fragment = _LEAD.sub("", text)
+        rest = fragment
         for kind in _KINDS:
             found = kind.search(fragment)
-            if found and len(found.group(0)) >= 2:
-                question = kind.sub(" ", question)
+            if not found or len(found.group(0)) < 2:
+                continue
+            rest = rest.replace(found.group(0), " ")
+            own = kind.search(question)
+            if own is None:
+                rest = fragment  # nothing of its kind to put it in place of: the fragment is said whole
+                continue
+            new = found.group(0)
+            question = question[: own.start()] + new + kind.sub(" ", question[own.end():])
+        words = self.understanding.index.text.tokenize(_NOISE.sub(" ", rest))
+        if rest != fragment and all(word in question for word in words):
+            return question.strip(" ，,")
         return _joined(question, fragment)
+
+    def _switchable(self, earlier: TurnAnalysis) -> bool:
+        """Whether the last question asks something of its own once its places are set aside."""
+        return bool(earlier.content_words)
+
+    def _names_something(self, turn: TurnAnalysis) -> bool:
+        """Whether a short 呢 turn names a place, a group or a word the plans use (公立的呢, 焦石的呢), not only
+        agreement (好的呢)."""
+        return bool(turn.places.matches) or any(kind.search(turn.text) for kind in _KINDS) or any(
+            self.weigh(word) > 0 for word in turn.content_words if len(word) >= 2)
 
     def _incomplete(self, turn: TurnAnalysis) -> bool:
         """A question that leans on the last one: it points back at it (那个中心, 这些费用, 都有啥) or says too
         little of its own to be searched alone (要自己出钱不, 以后要提到多少)."""
         if _ANAPHOR.search(turn.text) or _ANAPHOR_LATER.search(turn.text):
             return True
-        return self.own_weight(turn) < _MIN_OWN_WEIGHT
+        return self.own_weight(turn) < _MIN_OWN_WEIGHT or self.subject_weight(turn) < _MIN_OWN_WEIGHT
 
     def own_weight(self, turn: TurnAnalysis) -> float:
         """How much a turn says of its own: its content words' rarity in the plans (a word they never use
         counts `_UNSEEN_WEIGHT`)."""
-        return sum(self.weigh(word) or _UNSEEN_WEIGHT for word in dict.fromkeys(turn.content_words) if len(word) >= 2)
+        return self._weight(turn.content_words)
+
+    def subject_weight(self, turn: TurnAnalysis) -> float:
+        """How much a turn's own words (not the plan words synonyms add) say of what it is about, once the
+        words asking about an aspect of something (`_ASPECT`: cost, who, how many, when) are set aside."""
+        return self._weight(self.subject_words(turn))
+
+    def subject_words(self, turn: TurnAnalysis) -> tuple[str, ...]:
+        """A turn's own words naming what it is about: without places, the plan words synonyms add, and the
+        words asking about an aspect (`_ASPECT`)."""
+        gazetteer = self.understanding.index.gazetteer
+        rest = _ASPECT.sub("，", gazetteer.without_places(turn.own))
+        return tuple(self.understanding.index.text.tokenize(rest))
+
+    def _weight(self, words: Iterable[str]) -> float:
+        return sum(self.weigh(word) or _UNSEEN_WEIGHT for word in dict.fromkeys(words) if len(word) >= 2)
 
     def subject(self, earlier: TurnAnalysis) -> str:
-        """What the earlier question was about: its content words (longest, no word inside another kept) and the
-        towns and streets it named, at most `_SUBJECT_WORDS`."""
-        words = sorted(dict.fromkeys(earlier.content_words), key=len, reverse=True)
+        """What the earlier question was about: its content words the plans use, not those asking about an
+        aspect (longest, no word inside another kept), and the towns and streets it named, at most
+        `_SUBJECT_WORDS`."""
+        words = [w for w in dict.fromkeys(earlier.content_words) if not _ASPECT.fullmatch(w)]
+        planned = [w for w in words if self.weigh(w) > 0]  # 多户, 人守: segmentation's guesses say nothing
+        words = sorted(planned or words, key=len, reverse=True)
         kept: list[str] = []
         for word in words:
             if len(word) >= 2 and not any(word in other for other in kept):

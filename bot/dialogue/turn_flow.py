@@ -22,6 +22,7 @@ from bot.dialogue.conversation import (
     Resolution,
 )
 from bot.dialogue.nlu.intent import IntentClassifier, IntentPrediction
+from bot.dialogue.relevance import AskedFor
 from bot.dialogue.seam import Action, Reply, Turn
 from bot.dialogue.state import ConversationState, ConversationStore
 from bot.dialogue.understanding import TurnAnalysis, Understanding
@@ -99,8 +100,11 @@ class TurnFlow:
         before = copy.deepcopy(state)
         reply = self._dispatch(analysis, resolution, prediction, state, turn.staff)
         if _worth_retrying(reply, resolution, prediction, analysis) and topic:
-            retry = self.context.in_context(analysis, earlier)
-            if retry is not None:  # its standalone reading found nothing: read it with the conversation's subject
+            # its standalone reading found nothing: read it with the conversation's subject; read with the
+            # subject, what it names of its own was not found: read it alone
+            retry = (self.context.in_context(analysis, earlier) if resolution.kind == NEW
+                     else self.context.standalone(analysis))
+            if retry is not None:
                 trial = copy.deepcopy(before)
                 second = self._topic(retry, topic, prediction.confidence, trial, turn.staff)
                 if second.action is Action.ANSWER and self._holds_own_words(analysis.content_words, second):
@@ -122,7 +126,11 @@ class TurnFlow:
             if said.name in SMALLTALK:
                 return said
         sure = HANDOFF_CONFIDENCE if prediction.name == "human_handoff" else TOPIC_WORD_CONFIDENCE
-        if prediction.name in NO_CONTEXT_INTENTS and prediction.confidence >= sure:
+        # smalltalk asks no fact, and names no place or group to ask the last question of
+        asks_a_fact = resolution.kind == SWITCH or (
+            resolution.kind == SUBJECT and turn.asked is not AskedFor.NONE)
+        if prediction.name in NO_CONTEXT_INTENTS and prediction.confidence >= sure and not (
+                asks_a_fact and prediction.name in SMALLTALK):
             return prediction
         if prediction.name == "human_handoff":  # 一按就能喊人的: not sure it asks for a person
             prediction = _without(prediction, "human_handoff")
@@ -210,10 +218,11 @@ class TurnFlow:
 
 
 def _worth_retrying(reply: Reply, resolution: Resolution, prediction: IntentPrediction, turn: TurnAnalysis) -> bool:
-    """A fallback for a turn read on its own (a question, or text the intent model is unsure is out of scope)
-    that names no place outside the plans: within a conversation it may lean on what was asked before."""
+    """A fallback for a turn read on its own or with the last subject (a question, or text the intent model is
+    unsure is out of scope) that names no place outside the plans: within a conversation the other reading may
+    find it."""
     unsure_out = prediction.name == "out_of_scope" and prediction.confidence < OUT_OF_SCOPE_IN_CONTEXT
-    return (reply.action is Action.FALLBACK and resolution.kind == NEW and not turn.places.outside
+    return (reply.action is Action.FALLBACK and resolution.kind in (NEW, SUBJECT) and not turn.places.outside
             and (prediction.name in TOPIC_INTENTS or unsure_out))
 
 

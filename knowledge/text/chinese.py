@@ -204,11 +204,19 @@ class ChineseText:
         return "".join(out)
 
     def _is_misheard(self, start: int, end: int, token_at: dict[int, str]) -> bool:
-        """Whether text[start:end] is made of whole tokens, at least one of them no real word of its own."""
-        if start not in token_at:
+        """Whether text[start:end] is made of whole tokens, at least one of them no real word of its own; a run
+        may also begin or end inside a token that is no real word when it is three characters or more (做室老化 → 做适老化:
+        做室 is no word; 北倚辽蒙 stays)."""
+        frequency = self._tokenizer.FREQ
+        starts = sorted(token_at)
+        first = max((s for s in starts if s <= start), default=None)
+        if first is None:
             return False
+        cut_words = []
+        if first < start:  # the run begins inside a token: only one that is no real word may be cut
+            cut_words.append(token_at[first])
         spanned: list[str] = []
-        position = start
+        position = first
         while position < end:
             token = token_at.get(position)
             if token is None:
@@ -216,8 +224,9 @@ class ChineseText:
             spanned.append(token)
             position += len(token)
         if position != end:
-            return False
-        frequency = self._tokenizer.FREQ
+            cut_words.append(spanned[-1])
+        if cut_words and (end - start < 3 or any(frequency.get(word) for word in cut_words)):
+            return False  # a cut is trusted only for a run of three characters or more
         if len(spanned) == 1 and frequency.get(spanned[0]):
             return False
         return any(len(token) == 1 or not frequency.get(token) for token in spanned)

@@ -109,3 +109,76 @@ def test_a_follow_up_about_something_else_is_not_answered_from_the_last_subject(
     core.respond(Turn("万州高龄津贴怎么领？", conv))
     weather = core.respond(Turn("顺带问一下明天下不下雨，要不要带伞", conv))
     assert weather.action is Action.FALLBACK
+
+
+def test_a_follow_up_asking_only_who_pays_is_about_the_last_subject(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("涪陵的日间照料中心是干啥的？", conv))
+    cost = core.respond(Turn("费用哪个出？", conv))
+    assert "日间照料中心" in cost.understood, cost.understood
+    assert cost.region == "重庆市涪陵区"
+
+
+def test_a_follow_up_asking_who_gets_it_first_is_about_the_last_subject(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("资阳家里搞室老化改造有补贴没？", conv))
+    first = core.respond(Turn("哪些人家能先排上？要自己掏钱不？", conv))
+    assert "适老化改造" in first.understood, first.understood
+    assert first.action is Action.ANSWER and "适老化" in first.answer
+
+
+def test_a_group_switch_is_put_in_place_of_the_old_group(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("巫溪公办养老院有多少床位？", conv))
+    switched = core.respond(Turn("民办的呢", conv))
+    assert "民办养老院" in switched.understood and "公办" not in switched.understood
+    assert "呢" not in switched.understood, "the fragment says nothing more than the group: it is not added"
+
+
+def test_whether_it_charges_is_answered_only_by_what_the_plan_says_of_charges(core: DialogueCore) -> None:
+    stated = core.respond(Turn("资阳的老年大学收不收学费？", new_conversation()))
+    assert stated.action is Action.ANSWER and "免" in stated.answer
+    unsaid = core.respond(Turn("巫溪的老年大学免不免费？", new_conversation()))
+    assert unsaid.action is Action.FALLBACK
+
+
+def test_a_follow_up_naming_its_own_thing_is_read_alone_when_the_subject_hides_it(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("巫溪的养老服务信息平台是干啥的？", conv))
+    call = core.respond(Turn("那种摔倒了一按就能呼叫的设备有没有？", conv))
+    assert call.action is Action.ANSWER and "呼叫" in call.answer
+
+
+def test_a_switch_to_another_kind_of_operator_is_asked_not_taken_for_agreement(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("涪陵私立养老院的收费谁说了算？", conv))
+    switched = core.respond(Turn("公立的呢", conv))
+    assert switched.action is Action.ANSWER and "公立" in switched.understood and "私立" not in switched.understood
+    assert "政府定价" in switched.answer, "公立 is read as the plans' 政府运营"
+    assert core.respond(Turn("好的呢", conv)).intent == "affirm"
+
+
+def test_a_region_alone_after_an_answer_asks_the_last_question_there(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("万州的老年大学怎么报名？", conv))
+    corrected = core.respond(Turn("我是问巫溪的", conv))
+    assert corrected.region == "重庆市巫溪县" and corrected.action is not Action.SMALLTALK
+    assert "老年大学" in corrected.understood and "巫溪" in corrected.understood
+    by_sound = core.respond(Turn("双乔有没有？", conv))
+    assert by_sound.region == "河北省承德市双桥区" and "老年大学" in by_sound.understood
+
+
+def test_a_switch_said_with_huan_cheng_keeps_the_question(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("资阳的日间照料中心有哪些服务？", conv))
+    switched = core.respond(Turn("换成万州的话呢？", conv))
+    assert switched.region == "重庆市万州区"
+    assert "日间照料中心" in switched.understood and "换成" not in switched.understood
+
+
+def test_a_switch_to_another_subsidy_replaces_the_subsidy_asked_about(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("万州九十岁的老人，高龄津贴怎么申请？", conv))
+    switched = core.respond(Turn("好的，那护理补贴呢？", conv))
+    assert "护理补贴" in switched.understood and "高龄津贴" not in switched.understood
+    assert "好的" not in switched.understood and switched.region == "重庆市万州区"

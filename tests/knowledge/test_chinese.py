@@ -79,7 +79,7 @@ def test_synonym_file_and_dictionary_are_read(text: ChineseText) -> None:
 @pytest.mark.parametrize(
     ("heard", "meant"),
     [("高灵补贴多大岁数能领", "高龄补贴多大岁数能领"), ("附近有没有住餐点", "附近有没有助餐点"),
-     ("日间找料中心在哪", "日间照料中心在哪")],
+     ("日间找料中心在哪", "日间照料中心在哪"), ("家里搞室老化改造", "家里搞适老化改造")],
 )
 def test_homophones_are_repaired(text: ChineseText, heard: str, meant: str) -> None:
     assert text.repair_homophones(heard) == meant
