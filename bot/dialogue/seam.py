@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.dialogue.replies import WHERE_TO_ASK
 
 if TYPE_CHECKING:
+    from bot.dialogue.state import ConversationStore
     from bot.settings import BotSettings
 
 __all__ = ["WHERE_TO_ASK", "Action", "BackendError", "BadQuery", "CompareRow", "DialogueBackend", "NearbyFacility",
@@ -226,6 +227,17 @@ def build_backend(settings: BotSettings) -> DialogueBackend:
     from bot.dialogue.backends import build_backend as build
 
     return build(settings)
+
+
+def open_conversation_store(settings: BotSettings | None = None) -> ConversationStore:
+    """Where conversation state lives (bot/dialogue/state.py: Redis when REDIS_URL is set, else SQLite under the
+    data dir; in memory without settings), for state a channel keeps beside the core's under ids of its own (a
+    hotline's read-back): the same store, so it survives a restart and every replica shares it."""
+    from bot.dialogue.state import MemoryConversations, open_conversations
+
+    if settings is None:
+        return MemoryConversations()
+    return open_conversations(settings.redis_url, settings.data_dir, settings.answers.conversation_max_age_s)
 
 
 def build_embedded_backend(settings: BotSettings) -> DialogueBackend:

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException
 
-from bot.dialogue.seam import DialogueBackend
-from bot.dialogue.state import ConversationStore, MemoryConversations
+from bot.dialogue.seam import DialogueBackend, open_conversation_store
 from voice.hearing.readback import confirmation, read_back
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from bot.dialogue.seam import ConversationStore
 
 MIN_RATE = 8000
 READ_BACK_MAX_AGE_S = 300.0  # a yes later than this does not answer the question read back
@@ -44,7 +45,7 @@ class HotlineHearing:
 
     def __init__(self, recognizer: Any = None, conversations: ConversationStore | None = None) -> None:
         self._recognizer = recognizer
-        self._conversations = conversations if conversations is not None else MemoryConversations()
+        self._conversations = conversations if conversations is not None else open_conversation_store()
         self._lock = threading.Lock()
 
     @property

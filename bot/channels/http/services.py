@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from fastapi import HTTPException, Request
 
 from bot.channels.http.audio_store import AudioStore
-from bot.dialogue.seam import BadQuery, DialogueBackend, Reply, Turn, build_backend
-from bot.dialogue.state import ConversationStore, open_conversations
+from bot.dialogue.seam import BadQuery, DialogueBackend, Reply, Turn, build_backend, open_conversation_store
 from bot.settings import BotSettings
 
 if TYPE_CHECKING:
+    from bot.dialogue.seam import ConversationStore
     from voice.speaker import Speaker
 
 log = logging.getLogger(__name__)
@@ -72,12 +72,11 @@ class Services:
     @property
     def conversations(self) -> ConversationStore:
         """Conversation state the HTTP layer keeps beside the core's (a hotline's read-back): the store the core
-        opens from the same settings (bot/dialogue/state.py), so it survives a restart and Redis shares it."""
+        opens from the same settings (seam.open_conversation_store), so it survives a restart and Redis shares it."""
         if self._conversations is None:
             with self._lock:
                 if self._conversations is None:
-                    self._conversations = open_conversations(self.settings.redis_url, self.settings.data_dir,
-                                                             self.settings.answers.conversation_max_age_s)
+                    self._conversations = open_conversation_store(self.settings)
         return self._conversations
 
     @staticmethod
