@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException
 
+from bot.channels.hearing_vocabulary import prime_recognizer
 from bot.dialogue.seam import DialogueBackend
 from voice.hearing.readback import confirmation, read_back
 
@@ -44,6 +45,7 @@ class HotlineHearing:
 
     def __init__(self, recognizer: Any = None) -> None:
         self._recognizer = recognizer
+        self._primed = False
         self._lock = threading.Lock()
         self._pending: OrderedDict[str, tuple[str, float]] = OrderedDict()
 
@@ -66,6 +68,7 @@ class HotlineHearing:
             from voice.hearing import HearingError, HearingUnavailableError
 
             wav = decode_wav(audio)
+            self._prime(backend)
             try:
                 result = self.recognizer.transcribe(wav, "audio/wav")
             except HearingUnavailableError as exc:
@@ -93,6 +96,15 @@ class HotlineHearing:
             self._put(conversation, said)
             return CallerTurn(heard, say=read_back(said) + CONFIRM_HINT, action="confirm")
         return CallerTurn(heard, question=said)
+
+    def _prime(self, backend: DialogueBackend) -> None:
+        """The recogniser learns the bot's places and words before the first audio it hears."""
+        if not self._primed:
+            recognizer = self.recognizer
+            with self._lock:
+                if not self._primed:
+                    prime_recognizer(recognizer, backend)
+                    self._primed = True
 
     def _waiting(self, conversation: str) -> str | None:
         with self._lock:
