@@ -31,10 +31,13 @@ def repair_heard_regions(gazetteer: Gazetteer, text: str) -> str:
     found = gazetteer.find(text)
     if found.regions or found.outside or found.areas:
         return text
-    hits = _region_windows(gazetteer, text, _same_sound, _every_reading)
+    boundaries = gazetteer.word_boundaries(text)  # a window across two words (投资|养老) is no name
+    hits = _region_windows(gazetteer, text, _same_sound, _every_reading, boundaries)
     if not hits:
         frequency = ChineseText(extra_words=gazetteer.place_names()).word_frequency  # the index's jieba
-        hits = [(start, short) for start, short in _region_windows(gazetteer, text, _one_sound_off, _first_reading)
+        cuts = _inside_invented_words(text, boundaries, frequency)  # 不凌有: jieba made one word of a garble
+        near = _region_windows(gazetteer, text, _one_sound_off, _first_reading, boundaries | cuts)
+        hits = [(start, short) for start, short in near
                 if frequency(text[start : start + len(short)]) < _RARE_WORD_FREQUENCY]
     if len({short for _, short in hits}) != 1:
         return text
@@ -43,12 +46,19 @@ def repair_heard_regions(gazetteer: Gazetteer, text: str) -> str:
     return text
 
 
+def _inside_invented_words(text: str, boundaries: frozenset[int], frequency: Callable[[str], int]) -> frozenset[int]:
+    """Offsets inside the words jieba made up (no dictionary word: 不凌有), where a heard name may end."""
+    edges = sorted(boundaries | {0, len(text)})
+    return frozenset(k for start, end in itertools.pairwise(edges) if end - start > 1 and not frequency(text[start:end])
+                     for k in range(start + 1, end))
+
+
 def _region_windows(gazetteer: Gazetteer, text: str, matches: Matcher,
-                   reading: Callable[[CharacterSound], tuple[str, ...]]) -> list[tuple[int, str]]:
-    """(start, short name) of each window of whole words whose characters' readings `match` a reading of a short
-    name (both folded, one syllable each)."""
+                   reading: Callable[[CharacterSound], tuple[str, ...]],
+                   boundaries: frozenset[int]) -> list[tuple[int, str]]:
+    """(start, short name) of each window between `boundaries` whose characters' readings `match` a reading of a
+    short name (both folded, one syllable each)."""
     hits: list[tuple[int, str]] = []
-    boundaries = gazetteer.word_boundaries(text)  # a window across two words (投资|养老) is no name
     for short in gazetteer.short_names():
         sounds = {sound.folded for sound in name_sounds(short)}
         width = len(short)

@@ -33,6 +33,7 @@ def test_a_real_word_that_sounds_like_a_region_is_that_region(gazetteer: Gazette
 @pytest.mark.parametrize(("heard", "meant"), [
     ("商桥有没有老年食堂", "双桥"),  # shang-qiao for shuang-qiao: the phone line drops a sound
     ("普林的养老院收不收失能老人", "涪陵"),  # pu-lin for fu-ling
+    ("不凌有几个老年食堂", "涪陵"),  # bu-ling, inside 不凌有, a word jieba made up
 ])
 def test_a_rare_word_one_sound_off_a_region_is_that_region(gazetteer: Gazetteer, heard: str, meant: str) -> None:
     repaired = repair_heard_regions(gazetteer, heard)
