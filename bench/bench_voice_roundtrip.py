@@ -70,10 +70,10 @@ class TimedRecognizer:
         self.last: Heard | None = None
         self.seconds = 0.0
 
-    def transcribe(self, audio: bytes, mime_type: str | None = None) -> Heard:
+    def transcribe(self, audio: bytes, mime_type: str | None = None, *, general: bool = False) -> Heard:
         started = time.perf_counter()
         self.last = None
-        self.last = self.recognizer.transcribe(audio, mime_type)
+        self.last = self.recognizer.transcribe(audio, mime_type, general=general)
         self.seconds = time.perf_counter() - started
         return self.last
 

@@ -64,6 +64,15 @@ class Heard:
         return math.exp(self.avg_logprob) * (1.0 - self.no_speech_prob) if self.text else 0.0
 
 
+SILENT_RMS = 1e-3  # about -60 dBFS: no voice, not even a quiet one over a phone line
+
+
+def _is_silent(samples: Any) -> bool:
+    import numpy as np
+
+    return not len(samples) or float(np.sqrt(np.mean(np.square(samples)))) < SILENT_RMS
+
+
 def _whisper_model_class() -> Any:
     try:
         from faster_whisper import WhisperModel
@@ -119,30 +128,35 @@ class Recognizer:
         """Load the model and run it once on a second of silence."""
         import numpy as np
 
-        self._decode(np.zeros(WHISPER_RATE, np.float32), threading.Event())
+        self._decode(np.zeros(WHISPER_RATE, np.float32), threading.Event(), self.prompt)
 
-    def transcribe(self, audio: bytes, mime_type: str | None = None) -> Heard:
-        """Text of a voice message or call turn; raises HearingError (with a kind `user_message`)."""
+    def transcribe(self, audio: bytes, mime_type: str | None = None, *, general: bool = False) -> Heard:
+        """Text of a voice message or call turn; raises HearingError (with a kind `user_message`). `general`
+        decodes with the settings' general prompt rather than the vocabulary: for a caller's 是 / 不是 to a
+        read-back, which a list of service words would bend (不是 heard as 不许)."""
         try:
             samples = decode_to_samples(audio, mime_type, max_seconds=MAX_AUDIO_SECONDS,
                                         ffmpeg=self.settings.ffmpeg_binary)
         except AudioInputError as exc:
             raise HearingError(str(exc)) from exc
+        if _is_silent(samples):  # Whisper would invent words for it (its prompt's, or subtitle credits)
+            return Heard("", "", -math.inf, 1.0, len(samples) / WHISPER_RATE, True)
         self._loaded()  # loading time does not count against the timeout
         cancelled = threading.Event()
-        future = self._pool.submit(self._decode, samples, cancelled)
+        prompt = self.settings.hearing_prompt if general else self.prompt
+        future = self._pool.submit(self._decode, samples, cancelled, prompt)
         try:
             return future.result(timeout=self.settings.hearing_timeout_s)
         except FutureTimeout as exc:
             cancelled.set()  # the worker stops after the segment it is on
             raise HearingError(f"recognition took longer than {self.settings.hearing_timeout_s:g} s") from exc
 
-    def _decode(self, samples: Any, cancelled: threading.Event) -> Heard:
+    def _decode(self, samples: Any, cancelled: threading.Event, prompt: str) -> Heard:
         model = self._loaded()
         segments, info = model.transcribe(
             samples, language="zh", task="transcribe", beam_size=self.settings.hearing_beam_size,
             temperature=(0.0, 0.2, 0.4), compression_ratio_threshold=2.4, log_prob_threshold=-1.0,
-            no_speech_threshold=0.6, condition_on_previous_text=False, initial_prompt=self.prompt or None,
+            no_speech_threshold=0.6, condition_on_previous_text=False, initial_prompt=prompt or None,
             without_timestamps=True, vad_filter=False,
         )
         texts: list[str] = []
@@ -159,9 +173,9 @@ class Recognizer:
             no_speech = max(no_speech, segment.no_speech_prob)
             looping = looping or segment.compression_ratio > 2.4
         raw = "".join(texts).strip()
-        text, repeated = collapse_repeats(clean_heard_text(raw, self.prompt))
+        text, repeated = collapse_repeats(clean_heard_text(raw, prompt))
         avg_logprob = weighted_logprob / tokens if tokens else -math.inf
-        echo = bool(text) and only_prompt_words(text, self.prompt)  # Whisper echoing its prompt on noise?
+        echo = bool(text) and only_prompt_words(text, prompt)  # Whisper echoing its prompt on noise?
         if echo and (avg_logprob < UNSURE_AVG_LOGPROB or no_speech > UNSURE_NO_SPEECH_PROB):
             text = ""  # prompt words alone, heard unsurely: silence or noise
         if not text:

@@ -70,7 +70,10 @@ class HotlineHearing:
             wav = decode_wav(audio)
             self._prime(backend)
             try:
-                result = self.recognizer.transcribe(wav, "audio/wav")
+                if self._waiting(conversation) is not None:  # a 是 / 不是 to the read-back: no service words
+                    result = self.recognizer.transcribe(wav, "audio/wav", general=True)
+                else:
+                    result = self.recognizer.transcribe(wav, "audio/wav")
             except HearingUnavailableError as exc:
                 raise HTTPException(503, f"{exc.user_message} / Speech recognition is not installed here; "
                                          "send text instead.") from exc
