@@ -25,22 +25,28 @@ import json
 import re
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.admin.evaluation import judged_right, read_jsonl  # noqa: E402
+from bot.channels.hearing_vocabulary import prime_recognizer  # noqa: E402
 from bot.channels.http.hotline_hearing import HotlineHearing  # noqa: E402
 from bot.dialogue.seam import Turn, build_embedded_backend  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 from voice.formats import AudioFormat  # noqa: E402
-from voice.hearing import Recognizer  # noqa: E402
+from voice.hearing import Heard, Recognizer  # noqa: E402
 from voice.hearing.errors import character_error_rate  # noqa: E402
 from voice.hearing.text_cleanup import clean_heard_text  # noqa: E402
 from voice.settings import VoiceSettings  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
 
+# ../shared beside the main checkout; a worktree under wt/ finds it one level further up
+DEFAULT_EVAL = next((p for p in (ROOT.parent / "shared" / "eval" / "dev.jsonl",
+                                 ROOT.parents[1] / "shared" / "eval" / "dev.jsonl") if p.is_file()),
+                    ROOT.parent / "shared" / "eval" / "dev.jsonl")
 _HAN_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9]")
 
 
@@ -56,6 +62,22 @@ def selected(items: list[dict], limit: int | None) -> list[dict]:
     return chosen
 
 
+class TimedRecognizer:
+    """The recogniser the hotline uses, keeping what it last heard and how long that took."""
+
+    def __init__(self, recognizer: Recognizer) -> None:
+        self.recognizer = recognizer
+        self.last: Heard | None = None
+        self.seconds = 0.0
+
+    def transcribe(self, audio: bytes, mime_type: str | None = None, *, general: bool = False) -> Heard:
+        started = time.perf_counter()
+        self.last = None
+        self.last = self.recognizer.transcribe(audio, mime_type, general=general)
+        self.seconds = time.perf_counter() - started
+        return self.last
+
+
 def to_rate(wav8k: bytes, rate: int) -> bytes:
     if rate == 8000:
         return wav8k
@@ -67,7 +89,7 @@ def to_rate(wav8k: bytes, rate: int) -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
+    parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL)
     parser.add_argument("--limit", type=int, default=None, help="at most this many questions, spread over the file")
     parser.add_argument("--rate", type=int, default=8000, help="sample rate of the phone audio (default 8000)")
     parser.add_argument("--answers", type=Path, help="write one JSON line per question (typed and spoken)")
@@ -82,31 +104,34 @@ def main(argv: list[str] | None = None) -> int:
     speaker = Speaker(VoiceSettings(engines=("neural",), cache_dir=None, model_dir=voice.model_dir,
                                     neural_speed=voice.neural_speed))
     recognizer = Recognizer(voice)
+    prime_recognizer(recognizer, backend)  # the regions' and the service's words, as every channel does
     recognizer.warm_up()
-    hearing = HotlineHearing(recognizer)
+    timed = TimedRecognizer(recognizer)
+    hearing = HotlineHearing(timed)
     print(f"{len(items)} questions; core, neural voice and Whisper ready in {time.perf_counter() - started:.1f} s",
           file=sys.stderr)
     short = [r.short_name for r in backend.regions()]
     regions = re.compile("|".join(map(re.escape, short)))
 
+    run = uuid.uuid4().hex[:8]  # conversations of their own: a region remembered from an earlier run never helps
     rows = []
     for n, item in enumerate(items, 1):
         question = str(item["question"])
         typed = backend.respond(Turn(question)).to_dict()
         audio = to_rate(speaker.synthesize(question, AudioFormat.WAV_8K).audio, args.rate)
-        t0 = time.perf_counter()
-        heard = recognizer.transcribe(audio, "audio/wav")
-        hear_s = time.perf_counter() - t0
-        call = f"bench-{item['id']}"
+        call = f"bench-{run}-{item['id']}"
         caller = hearing.turn(backend, call, None, base64.b64encode(audio).decode("ascii"))
+        heard, hear_s = timed.last, timed.seconds
         if caller.question is None and caller.action == "confirm":  # read back: the caller says 是
             caller = hearing.turn(backend, call, "是的", None)
         spoken = backend.respond(Turn(caller.question, f"hotline-bench:{call}")).to_dict() if caller.question \
             else {"action": "fallback", "answer": caller.say}
-        raw_text = clean_heard_text(heard.raw, voice.hearing_prompt)
+        raw = heard.raw if heard is not None else ""
+        raw_text = clean_heard_text(raw, recognizer.prompt)
         unrepaired = backend.respond(Turn(raw_text)).to_dict() if raw_text else {"action": "fallback", "answer": ""}
         row = {
-            "id": item["id"], "question": question, "heard": caller.heard, "raw": heard.raw, "unsure": heard.unsure,
+            "id": item["id"], "question": question, "heard": caller.heard, "raw": raw,
+            "unsure": heard is None or heard.unsure,
             "cer": character_error_rate(chars(question), chars(caller.heard or "")),
             "hear_s": round(hear_s, 2), "typed_ok": judged_right(item, typed, regions),
             "spoken_ok": judged_right(item, spoken, regions),

@@ -222,6 +222,23 @@ def topic_registry() -> list[TopicInfo]:
             for t in TOPICS.values()]
 
 
+@dataclass(frozen=True)
+class HearingVocabulary:
+    """What callers say, for a speech recogniser's prompt: place names, then the service's words."""
+
+    places: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def hearing_vocabulary(backend: DialogueBackend) -> HearingVocabulary:
+    """The covered regions (the backend's: it may be a Rasa server's), their districts and counties, and the
+    service's words callers say (knowledge.text.hearing_words)."""
+    from knowledge.text.hearing_words import hearing_vocabulary as words_callers_say
+
+    found = words_callers_say([region.short_name for region in backend.regions()])
+    return HearingVocabulary(found.places, found.words)
+
+
 def build_backend(settings: BotSettings) -> DialogueBackend:
     """ELDERBOT_BACKEND=embedded (default) or rasa: the backend a channel talks to."""
     from bot.dialogue.backends import build_backend as build

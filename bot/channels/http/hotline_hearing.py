@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException
 
+from bot.channels.hearing_vocabulary import prime_recognizer
 from bot.dialogue.seam import DialogueBackend, open_conversation_store
 from voice.hearing.readback import confirmation, read_back
 
@@ -46,6 +47,7 @@ class HotlineHearing:
     def __init__(self, recognizer: Any = None, conversations: ConversationStore | None = None) -> None:
         self._recognizer = recognizer
         self._conversations = conversations if conversations is not None else open_conversation_store()
+        self._primed = False
         self._lock = threading.Lock()
 
     @property
@@ -67,8 +69,12 @@ class HotlineHearing:
             from voice.hearing import HearingError, HearingUnavailableError
 
             wav = decode_wav(audio)
+            self._prime(backend)
             try:
-                result = self.recognizer.transcribe(wav, "audio/wav")
+                if self._waiting(conversation) is not None:  # a 是 / 不是 to the read-back: no service words
+                    result = self.recognizer.transcribe(wav, "audio/wav", general=True)
+                else:
+                    result = self.recognizer.transcribe(wav, "audio/wav")
             except HearingUnavailableError as exc:
                 raise HTTPException(503, f"{exc.user_message} / Speech recognition is not installed here; "
                                          "send text instead.") from exc
@@ -94,6 +100,15 @@ class HotlineHearing:
             self._read_back(conversation, said)
             return CallerTurn(heard, say=read_back(said) + CONFIRM_HINT, action="confirm")
         return CallerTurn(heard, question=said)
+
+    def _prime(self, backend: DialogueBackend) -> None:
+        """The recogniser learns the bot's places and words before the first audio it hears."""
+        if not self._primed:
+            recognizer = self.recognizer
+            with self._lock:
+                if not self._primed:
+                    prime_recognizer(recognizer, backend)
+                    self._primed = True
 
     def _waiting(self, conversation: str) -> str | None:
         """The question read back on this call and not yet answered, if it is recent."""

@@ -25,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.hearing_vocabulary import prime_recognizer
 from bot.channels.telegram import handlers
 from bot.channels.telegram.keyboards import REGION_PREFIX
 from bot.channels.telegram.ratelimit import ChatRateLimiter
@@ -159,6 +160,8 @@ async def _prepare(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     if warm_recognizer is not None:  # Whisper loads beside the core; the first voice note does not wait for it
         threading.Thread(target=_warm_quietly, args=(warm_recognizer,), name="warm-hearing", daemon=True).start()
     await asyncio.to_thread(services.backend.warm_up)
+    if services.recognizer is not None:  # the regions' and the service's words, before the first voice note
+        await asyncio.to_thread(prime_recognizer, services.recognizer, services.backend)
 
 
 def _warm_quietly(warm_up: Any) -> None:
