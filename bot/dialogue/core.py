@@ -27,7 +27,7 @@ from bot.dialogue.relevance import (
     states,
     without_approximations,
 )
-from bot.dialogue.scoring import TOPIC_FACTOR, SentenceScorer, average_sentence_length
+from bot.dialogue.scoring import TOPIC_FACTOR, SentenceScorer, average_sentence_length, figures_said
 from bot.dialogue.seam import Action, Reply, Source
 from bot.dialogue.semantics import SentenceSemantics, semantics_for
 from bot.dialogue.state import ConversationState, ConversationStore, MemoryConversations
@@ -300,7 +300,8 @@ class DialogueCore(TurnFlow):
         """The question's sentence scorer; the topic's plan words, when searched with, count as context."""
         question = self._analyse(text)
         context = self.knowledge.index.text.terms(topic) if topic else []
-        return SentenceScorer(list(question.terms), self._weigh, question.asked, self.sentence_b,
+        terms = [*question.terms, *figures_said(question.normalized)]
+        return SentenceScorer(terms, self._weigh, question.asked, self.sentence_b,
                               self._sentence_length, context_terms=context,
                               per_person=asks_per_person(question.normalized, question.asked),
                               context_factor=TOPIC_FACTOR, question=question.normalized)

@@ -26,6 +26,16 @@ OTHER_OWNERSHIP_FACTOR = 0.3  # a sentence about another kind of ownership than 
 CONTINUES = re.compile(r"^(?:其中|内容包括|主要包括|具体包括|包括|内容有|主要有|具体有|具体为|分别为|分别是)")
 
 
+# A figure said with its order of magnitude (3万多人): segmentation leaves the digit alone, too short to count as a
+# term, yet a sentence with the same figure (人口3万人以上) is about what is asked.
+_FIGURE_WITH_MAGNITUDE = re.compile(r"\d+(?:\.\d+)?[万千百亿]")
+
+
+def figures_said(question: str) -> list[str]:
+    """The figures with their order of magnitude a question says (3万, 1.5万), as terms to match sentences by."""
+    return _FIGURE_WITH_MAGNITUDE.findall(question)
+
+
 def term_weights(terms: Sequence[str], weigh: Weigh) -> dict[str, float]:
     """Retrieval terms (jieba words and `_`-prefixed character bigrams) → weight: a word weighs its rarity,
     a bigram a little of its rarity (it catches what segmentation split differently)."""
