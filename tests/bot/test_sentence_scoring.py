@@ -135,3 +135,15 @@ def test_a_figure_the_question_says_picks_the_sentence_with_it() -> None:
 def test_a_comma_inside_quotation_marks_or_brackets_closes_no_clause() -> None:
     sentence = "按照“一镇一中心，一村一站”标准，建设服务设施（含助餐，助浴），覆盖所有村。"
     assert clauses(sentence) == ["按照“一镇一中心，一村一站”标准，", "建设服务设施（含助餐，助浴），", "覆盖所有村。"]
+
+
+def test_parts_of_a_word_count_no_more_than_the_word_itself() -> None:
+    rarity = {"互助养老点": 5.0, "互助": 2.7, "助养": 3.4, "养老": 0.1, "上门来": 0.0, "上门": 3.0}
+    scorer = SentenceScorer(["互助养老点", "互助", "助养", "养老"], lambda w: rarity.get(w, 0.0), average_length=20)
+    whole = "每个村设置1个互助养老点。"
+    part = "发展特色可持续的互助养老服务。"
+    assert scorer.score(whole) > scorer.score(part) > 0
+    assert abs(sum(scorer.matched_weights(part).values()) - 5.0 * 4 / 5) < 1e-9  # 互助养老: 4 of its 5 characters
+    # a word no plan uses (a guess of segmentation) does not hold back the plan word inside it
+    guessed = SentenceScorer(["上门来", "上门"], lambda w: rarity.get(w, 0.0), average_length=20)
+    assert guessed.matched_weights("为老年人提供上门服务。") == {"上门": 3.0}
