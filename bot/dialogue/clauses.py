@@ -24,6 +24,7 @@ LISTED_ASIDE = re.compile(r"[（(][^（）()\d]*、[^（）()\d]*、[^（）()\d
 LISTED_ASIDE_CHARS = 24
 _CLAUSE = re.compile(r"[^，,；;：:]*(?:[，,；;：:]|$)")
 _END = "。；！？;!?"
+_OPENING, _CLOSING = "“‘（(《〔【", "”’）)》〕】"
 # table columns that say nothing to a senior (a row number, a target's kind, who is responsible)
 _QUIET_COLUMNS = re.compile(r"^(?:序号|编号|分类|指标属性|属性|指标性质|牵头单位|责任单位|配合单位)$")
 _NAME_COLUMNS = re.compile(r"^(?:指标名称|指标|名称|项目名称|项目|工作任务|任务|内容|具体内容|工程)$")
@@ -76,8 +77,19 @@ def _cells(row: str) -> list[tuple[str, str]]:
 
 
 def clauses(sentence: str) -> list[str]:
-    """The clauses of a sentence, each with the punctuation that closes it."""
-    return [c for c in _CLAUSE.findall(sentence) if c.strip()]
+    """The clauses of a sentence, each with the punctuation that closes it; a comma inside quotation marks or
+    brackets (“一街道一中心，一社区一站”) closes none."""
+    found: list[str] = []
+    open_marks = 0
+    for piece in _CLAUSE.findall(sentence):
+        if not piece.strip():
+            continue
+        if open_marks > 0 and found:
+            found[-1] += piece
+        else:
+            found.append(piece)
+        open_marks = max(0, open_marks + sum(map(piece.count, _OPENING)) - sum(map(piece.count, _CLOSING)))
+    return found
 
 
 def answering_span(sentence: str, score: ClauseScore, budget: int, holds_fact: Callable[[str], bool] | None = None,

@@ -32,6 +32,7 @@ SENIOR_MORE_CHARS = 80  # a further sentence: whole up to this, else the clauses
 SENIOR_MAX_CHARS = 200  # all a senior reads before the citation
 SENIOR_PLAIN_CHARS = 105  # ... when a further sentence adds no word of the question and no fact asked
 SPEECH_CHARS = 62  # what is spoken after "万州的规划里说：" (under 80 characters in all)
+FACET_PASSAGES = 5  # a part asking a figure or what a thing becomes (…关了拿来干啥？) may be answered a little further down
 FACT_LEAD_SHARE = 0.7  # a sentence stating the fact asked leads when it scores this share of the best one
 
 
@@ -78,13 +79,13 @@ class AnswerComposer:
         self.rank_decay = rank_decay
 
     def rank_sentences(
-        self, scorer: SentenceScorer, hits: Sequence[Hit], combined: bool = True
+        self, scorer: SentenceScorer, hits: Sequence[Hit], combined: bool = True, passages: int = 0
     ) -> list[ScoredSentence]:
-        """Sentences of the best passages that share words with the question, best first: by their combined
-        score where re-ranking gave one (`rerank`), else by the lexical score, a passage further down
-        weighing a little less."""
+        """Sentences of the best `passages` (default `passages_considered`) that share words with the question,
+        best first: by their combined score where re-ranking gave one (`rerank`), else by the lexical score, a
+        passage further down weighing a little less."""
         scored: list[ScoredSentence] = []
-        for rank, hit in enumerate(hits[: self.passages_considered]):
+        for rank, hit in enumerate(hits[: passages or self.passages_considered]):
             prior = 1.0 - self.rank_decay * rank
             sentences = _sentences_of(hit)
             evidence = hit.sentence_scores if combined and isinstance(hit, RankedHit) else ()
@@ -122,9 +123,12 @@ class AnswerComposer:
         ranked = _fact_first(scorer, ranked)
         chosen = [ranked[0]]
         for facet in facets:
-            best = next((s for s in self.rank_sentences(facet, hits, combined=False)
-                         if s.score > 0 and self._fits(s, chosen) and not _total_for_one(facet, s.text)
-                         and not _total_for_one(scorer, s.text)), None)
+            candidates = [s for s in self.rank_sentences(facet, hits, combined=False, passages=FACET_PASSAGES)
+                          if s.score > 0 and self._fits(s, chosen) and not _total_for_one(facet, s.text)
+                          and not _total_for_one(scorer, s.text)]
+            nearer = [s for s in candidates if s.rank < self.passages_considered]
+            stating = [] if any(facet.states_fact(c.text) for c in chosen) else _stating_the_fact(facet, candidates)
+            best = next(iter(stating or nearer), None)
             if best is not None:
                 chosen.append(best)
         for candidate in ranked[1:]:
@@ -220,6 +224,15 @@ def _fact_first(scorer: SentenceScorer, ranked: list[ScoredSentence]) -> list[Sc
         return ranked
     best = next((s for s in ranked if s.score >= FACT_LEAD_SHARE * top.score and scorer.states_fact(s.text)), None)
     return ranked if best is None else [best, *(s for s in ranked if s is not best)]
+
+
+def _stating_the_fact(scorer: SentenceScorer, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """Of a part of a question asking a figure or what a thing becomes (要关好多所？关了拿来干啥？), the sentences
+    stating it: the part's few own words may match nothing, what it asks still says which sentence answers it.
+    Whether there is one (有没有), a list or a fee is answered by sentences about the subject, not told apart so."""
+    if not (scorer.wants_figure or scorer.asked is AskedFor.BECOMES):
+        return []
+    return [s for s in ranked if scorer.states_fact(s.text)]
 
 
 def lexical_scores(scorer: SentenceScorer, sentences: Sequence[str]) -> list[float]:

@@ -25,8 +25,9 @@ from bot.dialogue.relevance import (
     asks_per_person,
     coverage,
     states,
+    without_approximations,
 )
-from bot.dialogue.scoring import TOPIC_FACTOR, SentenceScorer, average_sentence_length
+from bot.dialogue.scoring import TOPIC_FACTOR, SentenceScorer, average_sentence_length, figures_said
 from bot.dialogue.seam import Action, Reply, Source
 from bot.dialogue.semantics import SentenceSemantics, semantics_for
 from bot.dialogue.state import ConversationState, ConversationStore, MemoryConversations
@@ -193,7 +194,7 @@ class DialogueCore(TurnFlow):
         if found is None:
             return reply
         asked = self._analyse(text).asked
-        asks_number = asked in NUMBERS_ASKED or (asked is AskedFor.COUNT and _HOW_MANY.search(text))
+        asks_number = asked in NUMBERS_ASKED or (asked is AskedFor.COUNT and _HOW_MANY.search(without_approximations(text)))
         if asks_number and not states(asked, found.lines):
             return reply
         citations = [f"出处：{hit.passage.citation}" for hit in found.sources]
@@ -299,7 +300,8 @@ class DialogueCore(TurnFlow):
         """The question's sentence scorer; the topic's plan words, when searched with, count as context."""
         question = self._analyse(text)
         context = self.knowledge.index.text.terms(topic) if topic else []
-        return SentenceScorer(list(question.terms), self._weigh, question.asked, self.sentence_b,
+        terms = [*question.terms, *figures_said(question.normalized)]
+        return SentenceScorer(terms, self._weigh, question.asked, self.sentence_b,
                               self._sentence_length, context_terms=context,
                               per_person=asks_per_person(question.normalized, question.asked),
                               context_factor=TOPIC_FACTOR, question=question.normalized)
@@ -335,7 +337,7 @@ class DialogueCore(TurnFlow):
 def counts_what_is_asked(question: str, sentences: list[str]) -> bool:
     """Whether, for a question asking how many of something, a sentence holds a number and a word counting
     things of that kind (能住多少人: people or beds, not 5所机构); True for any other question."""
-    asked = _COUNT_ASKED.search(question)
+    asked = _COUNT_ASKED.search(without_approximations(question))
     if asked is None:
         return True
     units = next(units for units in _COUNTED_TOGETHER if asked.group(1) in units)

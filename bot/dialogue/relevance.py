@@ -20,6 +20,7 @@ class AskedFor(Enum):
     SIZE = "size"
     HOURS = "hours"
     PHONE = "phone"
+    BECOMES = "becomes"
     NONE = "none"
 
 
@@ -36,6 +37,11 @@ _QUESTION_PATTERNS: tuple[tuple[AskedFor, re.Pattern[str]], ...] = (
     (AskedFor.SHARE, re.compile(r"百分之(多少|几)|多少比例|比例是|几成|占比")),
     (AskedFor.SIZE, re.compile(r"(有|修|建|占)?(多大|好大|多宽|好宽)|多少平|几平|面积|占地")),
     (AskedFor.COUNT, re.compile(r"(几|多少|好多)(个|家|所|张|处|户|人|床|座|间)|一共|总共|多少床|有多少|有好多|有几")),
+    # what a place becomes or is used for once changed (关了拿来干啥, 改成什么, 以后做什么用)
+    (AskedFor.BECOMES, re.compile(
+        r"(拿来|用来|用作|改来|留来)(干|做|搞|弄)?(啥|什么|啥子)|(改|变|转|建|弄)成(了)?(啥|什么|啥子|哪样)|"
+        r"(做|作|派)(啥|什么|啥子)(用|用场|用途)|(干|做)(啥|什么|啥子)用|用途|怎么(处理|安置|利用)"
+    )),
     (AskedFor.LIST, re.compile(
         r"哪些|哪几(种|样|类|项)|(有|干|做|管|教|学|上|提供|搞|弄|办)(点|些)?(啥|什么|啥子)|(点|些)(啥|什么|啥子)|包括|包含|都有"
     )),
@@ -56,6 +62,7 @@ _FACT_PATTERNS: dict[AskedFor, re.Pattern[str]] = {
     AskedFor.HOURS: re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[点时](?!代)|24小时|全天|昼夜|夜间|周[一二三四五六日末]|工作日|节假日"),
     AskedFor.SIZE: re.compile(r"\d+(?:\.\d+)?\s*(?:平方米|平米|亩|公顷)"),
     AskedFor.LIST: re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}"),
+    AskedFor.BECOMES: re.compile(r"(转型|转变|转|改|改建|改造|改扩建|整合|培育|提升|变|调整)(为|成)(?!本)|用于|用作|改作"),
 }
 
 
@@ -68,7 +75,7 @@ _SAME_UNIT: dict[str, str] = {"人": "人名位", "名": "人名位", "位": "�
 def asked_unit(question: str) -> str:
     """The measure words a how-many question's answer is counted in (好多张床 → 张床), "" when it names none
     or only the general 个."""
-    found = _ASKED_UNIT.search(question)
+    found = _ASKED_UNIT.search(without_approximations(question))
     if found is None or found.group(1) == "个":
         return ""
     return _SAME_UNIT.get(found.group(1), found.group(1))
@@ -85,14 +92,25 @@ _HOW_MANY = re.compile(r"几|多少|好多|几多|一共|总共")
 _NUMBER_KINDS = frozenset({AskedFor.MONEY, AskedFor.AGE, AskedFor.SHARE, AskedFor.SIZE, AskedFor.HOURS, AskedFor.PHONE})
 
 
+_APPROXIMATE = re.compile(r"(?<=[\d一二两三四五六七八九十百千万])几")
+
+
+def without_approximations(question: str) -> str:
+    """The question without the 几 of a number said roughly (八十几岁, 20几个人): it states a figure, it asks
+    none."""
+    return _APPROXIMATE.sub("", question)
+
+
 def asks_number(question: str, kind: AskedFor) -> bool:
     """Whether the question asks for a figure itself (an amount, an age, a share, how many…), not whether
     something exists (有没有床位, which a count may answer but need not)."""
-    return kind in _NUMBER_KINDS or (kind is AskedFor.COUNT and bool(_HOW_MANY.search(question)))
+    asks_count = kind is AskedFor.COUNT and bool(_HOW_MANY.search(without_approximations(question)))
+    return kind in _NUMBER_KINDS or asks_count
 
 
 def asked_for(question: str) -> AskedFor:
     """The kind of fact the question asks for (an amount of money, an age, a count, a share), if any."""
+    question = without_approximations(question)
     for kind, pattern in _QUESTION_PATTERNS:
         if pattern.search(question):
             return kind

@@ -26,6 +26,16 @@ OTHER_OWNERSHIP_FACTOR = 0.3  # a sentence about another kind of ownership than 
 CONTINUES = re.compile(r"^(?:其中|内容包括|主要包括|具体包括|包括|内容有|主要有|具体有|具体为|分别为|分别是)")
 
 
+# A figure said with its order of magnitude (3万多人): segmentation leaves the digit alone, too short to count as a
+# term, yet a sentence with the same figure (人口3万人以上) is about what is asked.
+_FIGURE_WITH_MAGNITUDE = re.compile(r"\d+(?:\.\d+)?[万千百亿]")
+
+
+def figures_said(question: str) -> list[str]:
+    """The figures with their order of magnitude a question says (3万, 1.5万), as terms to match sentences by."""
+    return _FIGURE_WITH_MAGNITUDE.findall(question)
+
+
 def term_weights(terms: Sequence[str], weigh: Weigh) -> dict[str, float]:
     """Retrieval terms (jieba words and `_`-prefixed character bigrams) → weight: a word weighs its rarity,
     a bigram a little of its rarity (it catches what segmentation split differently)."""
@@ -72,6 +82,7 @@ class SentenceScorer:
         self._ownership_weight = max((w for t, w in self.weights.items() if ownership_named(t)),
                                      default=max(self.weights.values(), default=0.0))
         self.b, self.average_length = b, average_length
+        self._compounds = [t for t in self.weights if any(t != o and o in t for o in self.weights)]
 
     def score(self, sentence: str, previous: str = "") -> float:
         """Which sentence to quote: each thing the question names counts once (养老护理员 is not counted
@@ -90,7 +101,28 @@ class SentenceScorer:
         inside them."""
         matched = [term for term in self.weights if term in sentence]
         longest = [term for term in matched if not any(term != other and term in other for other in matched)]
-        return {term: max(self.weights[inner] for inner in matched if inner in term) for term in longest}
+        found = {term: max(self.weights[inner] for inner in matched if inner in term) for term in longest}
+        return self._parts_for_their_share(found)
+
+    def _parts_for_their_share(self, found: dict[str, float]) -> dict[str, float]:
+        """Parts of a question word the sentence holds without the word itself (互助, 助养 of 互助养老点 in
+        互助养老服务) count together no more than the word would, times the share of it they cover: a sentence
+        saying part of the thing named never outweighs one saying all of it. Only for a word at least as rare
+        as its parts (a word the plans use, not a guess of segmentation)."""
+        scale: dict[str, float] = {}
+        for word in sorted(self._compounds, key=lambda w: -self.weights[w]):
+            parts = [t for t in found if t != word and t in word and t not in scale]
+            if not parts or word in found or self.weights[word] < max(found[t] for t in parts):
+                continue
+            covered = set()
+            for part in parts:
+                start = word.find(part)
+                covered.update(range(start, start + len(part)))
+            allowed = self.weights[word] * len(covered) / len(word)
+            total = sum(found[t] for t in parts)
+            for part in parts:
+                scale[part] = min(1.0, allowed / total) if total > 0 else 1.0
+        return {term: weight * scale.get(term, 1.0) for term, weight in found.items()}
 
     def _normalised(self, total: float, sentence: str) -> float:
         if self.asked is not AskedFor.NONE and self.states_fact(sentence):

@@ -106,3 +106,36 @@ def test_a_fee_question_needs_a_sentence_saying_what_is_paid_or_who_pays() -> No
     assert states(AskedFor.FEE, ["对特困老年人就餐给予每餐3元补助。"], question)
     assert states(AskedFor.FEE, ["运营经费由区财政统筹承担。"], question)
     assert asked_for("住院的护理费能报销多少") is AskedFor.SHARE  # what share is paid back, not whether it costs
+
+
+def test_what_a_place_becomes_is_asked_and_stated() -> None:
+    assert asked_for("敬老院撤了以后拿来干啥") is AskedFor.BECOMES
+    assert asked_for("那栋老楼要改成什么") is AskedFor.BECOMES
+    assert asked_for("老年大学平时都干些啥") is AskedFor.LIST  # what it does, not what it becomes
+    becomes = fact_test(AskedFor.BECOMES)
+    assert becomes("将闲置校舍改造为社区养老服务站。")
+    assert becomes("撤并后的敬老院转型为互助养老点。")
+    assert not becomes("撤并3所敬老院。")
+
+
+def test_a_number_said_roughly_asks_no_figure() -> None:
+    assert asked_for("我妈八十几岁了，有没有高龄津贴") is AskedFor.COUNT  # 有没有, not 几岁
+    assert asked_for("高龄津贴几岁能领") is AskedFor.AGE
+    assert not asks_number("家里20几个人有没有补贴", AskedFor.COUNT)
+    assert asked_unit("村里七十几个老人，有几所养老院") == "所家个"
+
+
+def test_each_part_of_a_question_gets_the_sentence_stating_what_it_asks() -> None:
+    closing = Hit(passage("撤并一批村级敬老院。对入住率低的3所敬老院进行撤并。", "p1"), 1.0)
+    others = [Hit(passage(f"加强敬老院消防安全管理，第{i}批整改。", f"o{i}"), 0.9 - i / 10) for i in range(2)]
+    after = Hit(passage("将撤并后的村级敬老院转型为互助养老点，方便老人就近养老。", "p2"), 0.5)
+    rarity = {"撤并": 4.0, "敬老院": 3.0, "村级": 2.0}
+    question = "要撤并好多所敬老院？撤了拿来干啥？"
+    scorer = SentenceScorer(["撤并", "敬老院"], weights(rarity), AskedFor.COUNT, average_length=25,
+                            question=question)
+    parts = [SentenceScorer([], weights(rarity), asked_for(part), average_length=25, question=part,
+                            context_terms=["撤并", "敬老院"]) for part in question.split("？")[:2]]
+    composed = AnswerComposer(max_sentences=3).compose(scorer, [closing, *others, after], parts)
+    assert composed is not None
+    assert any("3所" in s for s in composed.sentences)
+    assert any("转型为互助养老点" in s for s in composed.sentences)

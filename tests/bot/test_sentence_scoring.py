@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from bot.dialogue.clauses import clauses
 from bot.dialogue.composer import AnswerComposer
 from bot.dialogue.relevance import AskedFor
-from bot.dialogue.scoring import TOPIC_FACTOR, SentenceScorer, average_sentence_length, term_weights
+from bot.dialogue.scoring import (
+    TOPIC_FACTOR,
+    SentenceScorer,
+    average_sentence_length,
+    figures_said,
+    term_weights,
+)
 from knowledge.retrieval.passages import Hit, Passage
 
 RARITY = {"学费": 6.0, "老年大学": 4.0, "大学": 3.5, "老年": 0.5, "补贴": 2.5, "护理员": 3.5, "养老护理员": 3.8, "护理": 1.9}
@@ -112,3 +119,31 @@ def test_a_topics_plan_words_added_to_the_search_weigh_less_than_the_questions_o
     own = "全县共有养老院47家，床位2340张。"
     topic = "已建成社区养老服务站37个，覆盖全部城镇社区。"
     assert scorer.score(own) > 2 * scorer.score(topic) > 0
+
+
+def test_a_figure_the_question_says_picks_the_sentence_with_it() -> None:
+    question = "我们镇上住了2万多人，会不会多建养老服务站"
+    assert figures_said(question) == ["2万"]
+    assert figures_said("每月发100元吗") == []  # a bare amount is not a figure with its magnitude
+    rarity = {"养老服务站": 3.0, "2万": 5.0}
+    scorer = SentenceScorer(["养老服务站", *figures_said(question)], lambda w: rarity.get(w, 0.0), average_length=30)
+    with_figure = "常住人口2万人以上的镇，增设养老服务站。"
+    without = "各镇建成养老服务站，提供助餐服务。"
+    assert scorer.score(with_figure) > scorer.score(without)
+
+
+def test_a_comma_inside_quotation_marks_or_brackets_closes_no_clause() -> None:
+    sentence = "按照“一镇一中心，一村一站”标准，建设服务设施（含助餐，助浴），覆盖所有村。"
+    assert clauses(sentence) == ["按照“一镇一中心，一村一站”标准，", "建设服务设施（含助餐，助浴），", "覆盖所有村。"]
+
+
+def test_parts_of_a_word_count_no_more_than_the_word_itself() -> None:
+    rarity = {"互助养老点": 5.0, "互助": 2.7, "助养": 3.4, "养老": 0.1, "上门来": 0.0, "上门": 3.0}
+    scorer = SentenceScorer(["互助养老点", "互助", "助养", "养老"], lambda w: rarity.get(w, 0.0), average_length=20)
+    whole = "每个村设置1个互助养老点。"
+    part = "发展特色可持续的互助养老服务。"
+    assert scorer.score(whole) > scorer.score(part) > 0
+    assert abs(sum(scorer.matched_weights(part).values()) - 5.0 * 4 / 5) < 1e-9  # 互助养老: 4 of its 5 characters
+    # a word no plan uses (a guess of segmentation) does not hold back the plan word inside it
+    guessed = SentenceScorer(["上门来", "上门"], lambda w: rarity.get(w, 0.0), average_length=20)
+    assert guessed.matched_weights("为老年人提供上门服务。") == {"上门": 3.0}
