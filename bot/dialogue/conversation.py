@@ -41,14 +41,20 @@ _KINDS = (
 _CLAUSE = re.compile(r"[，,？?！!。；;]")
 _ANAPHOR_LATER = re.compile(r"(这种|这些|这类|这样的|那种|那些)[\u4e00-\u9fff]|(这个|这些|这种|这样)[？?！!。.\s]*$")
 # Words that ask about an aspect of something (what it costs and who pays, who gets it first, how many, when, what
-# it takes) and the people any question here is about: a turn of these alone names no subject of its own
-# (要自己掏钱不, 哪些老人可以优先, 开销哪个出).
+# it takes, how one goes about it, how near or dear it is, how many are built), the people any question here is
+# about and the time words of a plan: a turn of these alone names no subject of its own (要自己掏钱不,
+# 哪些老人可以优先, 开销哪个出, 俺娘也能领不, 要准备啥材料, 每年新建几个).
 _ASPECT = re.compile(
     r"(自己|个人)?(掏钱|出钱|花钱|给钱|交钱|要钱|收钱|付钱|自费|缴费|交费|收费|免费|费用|开销|花销|花费|经费|钱)"
     r"|哪个|哪家|哪些|哪里|哪儿|谁|多少|好多|几多|什么时候|啥时候|多久|时间|优先|条件|资格|标准|要求|手续|流程|材料"
-    r"|老年人|老人家|老人|老年|我们|咱们|家里|家人|父母|爸妈|大家|以后|今后|将来|现在|目前"
+    r"|准备|申请|办理|报名|领取|能领|去领|开始|发放|入住|参加|享受|咨询|联系"
+    r"|新建|新增|建成|建设|增加|提高|提到|达到|建(?=几|多少|好多|了几)|贵不贵|远不远|近不近|快不快|方便不方便|划不划算|时候|几时"
+    r"|老年人|老人家|老人|老年|我们|咱们|家里|家人|父母|爸妈|大家|母亲|父亲|老伴|老公|老婆|丈夫|妻子|爷爷|奶奶|外公"
+    r"|外婆|公公|婆婆|岳父|岳母|儿子|女儿|儿女|子女|孩子|孙子|孙女|亲戚|邻居|我家|我妈|我爸|本人"
+    r"|以后|今后|将来|现在|目前|每年|每月|每个月|一年|今年|明年|年底|到时候"
     r"|[嘛噻撒嘞哈哦嗦哟啵]"
 )
+_ASPECT_WORD = re.compile(rf"(?:{_ASPECT.pattern})+")  # a word made of aspect words only (自己出钱, 什么时候)
 _SUBJECT_WORDS = 8
 _SAYS_WHERE_ONE_IS = re.compile(r"(我|我们|俺|咱|我家|家|她|他|老人)?住?(在|是)人?")
 _REGION_ONLY = 4  # what a turn naming a region may say besides (我是问, 有没有, 我在): it asks nothing of its own
@@ -137,7 +143,7 @@ class ConversationContext:
         """A follow-up read as a question of its own (read with the last subject, what it names of its own was
         not found: 有没有一按就能呼叫的 after a question on 信息共享); None when it names nothing the plans use."""
         words = self.subject_words(turn)
-        if not any(self.weigh(word) > 0 for word in words):
+        if not any(self.weigh(word) > 0 for word in words if len(word) >= 2):  # 费用哪个出: 出 names nothing
             return None
         return Resolution(NEW, turn.text, turn.asked, turn.places.regions, words)
 
@@ -201,10 +207,14 @@ class ConversationContext:
 
     def subject_words(self, turn: TurnAnalysis) -> tuple[str, ...]:
         """A turn's own words naming what it is about: without places, the plan words synonyms add, and the
-        words asking about an aspect (`_ASPECT`)."""
-        gazetteer = self.understanding.index.gazetteer
-        rest = _ASPECT.sub("，", gazetteer.without_places(turn.own))
-        return tuple(self.understanding.index.text.tokenize(rest))
+        words asking about an aspect (`_ASPECT`) — not cut out of a longer plan word (老年大学 keeps its 老年)."""
+        text = self.understanding.index.gazetteer.without_places(turn.own)
+        tokenize = self.understanding.index.text.tokenize
+        kept = sorted({word for word in tokenize(text) if len(word) >= 3 and self.weigh(word) > 0
+                       and _ASPECT.search(word) and not _ASPECT_WORD.fullmatch(word)}, key=len, reverse=True)
+        pieces = re.split(f"({'|'.join(map(re.escape, kept))})", text) if kept else [text]
+        rest = "，".join(piece if piece in kept else _ASPECT.sub("，", piece) for piece in pieces)
+        return tuple(tokenize(rest))
 
     def _weight(self, words: Iterable[str]) -> float:
         return sum(self.weigh(word) or _UNSEEN_WEIGHT for word in dict.fromkeys(words) if len(word) >= 2)

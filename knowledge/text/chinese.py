@@ -282,11 +282,13 @@ class SpokenForms:
     """Spoken and dialect Chinese → written words (nlu_data/data/dialect.yml, read by knowledge.text.nlu_data):
     dialect words mapped to the standard ones (啥子 → 什么, 屋头 → 家里, 俺 → 我), filler words of speech dropped
     where they stand alone (喂 嗯 那个 就是), a greeting before a question set apart, and the pauses of
-    speech-recognised text (spaces between Chinese words) made commas."""
+    speech-recognised text (spaces between Chinese words) made commas; an acknowledgement before a question
+    (好的，要得，晓得了) is set aside too."""
 
     mapping: tuple[tuple[str, str], ...]
     fillers: tuple[str, ...]
     greetings: tuple[str, ...]
+    acknowledgements: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path = DEFAULT_DIALECT) -> SpokenForms:
@@ -300,11 +302,14 @@ class SpokenForms:
                 text = text.replace(variant, value)
         greeted = False
         text = text.lstrip(_SPOKEN_BOUND)
+        leads = [(greeting, True) for greeting in self.greetings]
+        leads += [(word, False) for word in self.acknowledgements]  # 要得，啷个申请: the question is what follows
         while True:
-            for greeting in self.greetings:
-                rest = text[len(greeting):].lstrip(_SPOKEN_BOUND)
-                if text.startswith(greeting) and len(_HAN.findall(rest)) >= 4:
-                    text, greeted = rest, True
+            for lead, greeting in leads:
+                rest = text[len(lead):]
+                if (text.startswith(lead) and (greeting or rest[:1] in _PAUSE_MARKS)
+                        and len(_HAN.findall(rest)) >= 4):
+                    text, greeted = rest.lstrip(_SPOKEN_BOUND), greeted or greeting
                     break
             else:
                 break
@@ -345,7 +350,8 @@ def _spoken_forms(path_key: tuple[str, float]) -> SpokenForms:
     mapping = tuple(sorted(pairs.items(), key=lambda pair: -len(pair[0])))
     fillers = tuple(sorted(data.lookup("spoken_filler"), key=len, reverse=True))
     greetings = tuple(sorted(data.lookup("spoken_greeting"), key=len, reverse=True))
-    return SpokenForms(mapping, fillers, greetings)
+    acknowledgements = tuple(sorted(data.lookup("spoken_acknowledgement"), key=len, reverse=True))
+    return SpokenForms(mapping, fillers, greetings, acknowledgements)
 
 
 def _arabic(numeral: str) -> str:
