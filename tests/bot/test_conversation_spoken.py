@@ -75,3 +75,20 @@ def test_a_new_subject_containing_an_aspect_word_is_read_alone(core: DialogueCor
 def test_a_near_sound_typo_of_a_plan_word_is_understood(core: DialogueCore) -> None:
     reply = core.respond(Turn("万州的老年食谈在哪里？", new_conversation()))
     assert "老年食堂" in reply.understood and reply.intent == "meal", reply
+
+
+@pytest.mark.parametrize("switch", ["双桥又是啥情况", "那资阳那边咋样？"])
+def test_how_about_a_region_asks_the_last_question_there(core: DialogueCore, switch: str) -> None:
+    conv = new_conversation()
+    core.respond(Turn("涪陵的日间照料中心有哪些服务？", conv))
+    switched = core.respond(Turn(switch, conv))
+    assert switched.region in ("河北省承德市双桥区", "四川省资阳市")
+    assert "日间照料中心" in switched.understood and "情况" not in switched.understood, switched.understood
+
+
+def test_a_switch_drops_the_clause_that_only_said_where_someone_was(core: DialogueCore) -> None:
+    conv = new_conversation()
+    core.respond(Turn("我妈在万州，她想去老年大学，怎么报名？", conv))
+    switched = core.respond(Turn("那巫溪的呢？", conv))
+    assert switched.region == "重庆市巫溪县" and "老年大学" in switched.understood
+    assert "我妈在" not in switched.understood, switched.understood
