@@ -10,6 +10,7 @@ import pytest
 
 from bot.dialogue.core import DialogueCore
 from bot.dialogue.seam import Action, Turn
+from knowledge.text.chinese import SpokenForms
 
 _ids = itertools.count()
 
@@ -92,3 +93,13 @@ def test_a_switch_drops_the_clause_that_only_said_where_someone_was(core: Dialog
     switched = core.respond(Turn("那巫溪的呢？", conv))
     assert switched.region == "重庆市巫溪县" and "老年大学" in switched.understood
     assert "我妈在" not in switched.understood, switched.understood
+
+
+@pytest.mark.parametrize(
+    ("said", "written"),
+    [("问一哈，助餐点相因不", "问一下，助餐点便宜不"),  # 重庆/四川
+     ("我老妈儿腿脚不利索，晌午饭咋子弄", "我母亲行动不便，午饭怎么弄"),
+     ("俺老伴儿搁家不得劲，想找个大夫", "我老伴在家不舒服，想找个医生")],  # northern
+)
+def test_dialect_words_are_read_as_mandarin(said: str, written: str) -> None:
+    assert SpokenForms.load().written(said)[0] == written
