@@ -210,19 +210,6 @@ class ChineseText:
             i += 1
         return "".join(out)
 
-    def _near_sound(self, syllables: list[str], folded: list[str]) -> str | None:
-        """The plan word a run of 3+ syllables sounds near (`_homophone_index`'s folded keys), when no more than
-        one syllable in three differs before folding."""
-        if len(syllables) < NEAR_SOUND_MIN:
-            return None
-        word = self._homophones.get((NEAR_SOUND_KEY, *folded))
-        if word is None:
-            return None
-        from pypinyin import lazy_pinyin
-
-        differing = sum(a != b for a, b in zip(lazy_pinyin(word), syllables, strict=False))
-        return word if differing <= len(syllables) // NEAR_SOUND_MIN else None
-
     def _is_misheard(self, start: int, end: int, token_at: dict[int, str]) -> bool:
         """Whether text[start:end] is made of whole tokens, at least one of them no real word of its own; a run
         may also begin or end inside a token that is no real word when it is three characters or more (做室老化 → 做适老化:
@@ -250,6 +237,19 @@ class ChineseText:
         if len(spanned) == 1 and frequency.get(spanned[0]):
             return False
         return any(len(token) == 1 or not frequency.get(token) for token in spanned)
+
+    def _near_sound(self, syllables: list[str], folded: list[str]) -> str | None:
+        """The plan word a run of 3+ syllables sounds near (`_homophone_index`'s folded keys), when no more than
+        one syllable in three differs before folding."""
+        if len(syllables) < NEAR_SOUND_MIN:
+            return None
+        word = self._homophones.get((NEAR_SOUND_KEY, *folded))
+        if word is None:
+            return None
+        from pypinyin import lazy_pinyin
+
+        differing = sum(a != b for a, b in zip(lazy_pinyin(word), syllables, strict=False))
+        return word if differing <= len(syllables) // NEAR_SOUND_MIN else None
 
     def expand_query(self, text: str) -> str:
         """Normalised query with homophones repaired and the plan words of colloquial synonyms appended."""
