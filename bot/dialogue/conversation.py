@@ -22,13 +22,16 @@ from knowledge.text.gazetteer import REGION_NAME_KINDS
 
 NEW, PENDING, REGION_SWITCH, SWITCH, SUBJECT = "new", "pending", "region_switch", "switch", "subject"
 
-_SWITCH_END = re.compile(r"(呢|嘞|喃|咧|哩)[？?！!。.，,\s]*$")
+# how about it there (怎么样, 又是什么情况): said after a place, it asks the last question there
+_HOW_ABOUT = r"(又是|是)?(什么|怎么样的?)情况|情况(怎么样|如何)|又?怎么样|又?如何|又?怎样"
+_SWITCH_END = re.compile(rf"(呢|嘞|喃|咧|哩|{_HOW_ABOUT})[？?！!。.，,\s]*$")
 _LEAD = re.compile(
     r"^((好的|好|行|可以|要得|嗯+|哦|噢)[，,\s]+)?(那么|那(?![个些种样])|还有(?!呢)|另外|然后|再问一?下?|要是|如果|换成|换到|改成)[，,\s]*"
 )
 _ANAPHOR = re.compile(r"^(那么|那|还有|另外)?[，,\s]*(这个|那个|这些|那些|这种|那种|这项|这块|那块|这儿|那儿|它|其|该|都)")
-_NOISE = re.compile(r"那边|这边|的话|那里|这里|那块|这块|一带|地区|[的呢嘞喃咧哩吗嘛啊呀哦那这还有么，,。.？?！!、\s]")
-_NAMING = r"(?:(?![那这的个呢])[\u4e00-\u9fff])"  # a character of a name: no demonstrative or particle
+_NOISE = re.compile(rf"{_HOW_ABOUT}|那边|这边|的话|那里|这里|那块|这块|一带|地区|[的呢嘞喃咧哩吗嘛啊呀哦那这还有么，,。.？?！!、\s]")
+# a character of a name: no demonstrative, particle, pronoun or verb of going (他想上老年大学 names 老年大学)
+_NAMING = r"(?:(?![那这的个呢我你他她人想要去上在到是有和])[\u4e00-\u9fff])"
 # Words of one kind: a switch naming one of them replaces the one of the same kind the last question named.
 _KINDS = (
     re.compile(r"\d+\s*(?:周岁|岁)(?:及?以上|以下|左右)?|\d+多岁"),
@@ -41,16 +44,24 @@ _KINDS = (
 _CLAUSE = re.compile(r"[，,？?！!。；;]")
 _ANAPHOR_LATER = re.compile(r"(这种|这些|这类|这样的|那种|那些)[\u4e00-\u9fff]|(这个|这些|这种|这样)[？?！!。.\s]*$")
 # Words that ask about an aspect of something (what it costs and who pays, who gets it first, how many, when, what
-# it takes) and the people any question here is about: a turn of these alone names no subject of its own
-# (要自己掏钱不, 哪些老人可以优先, 开销哪个出).
+# it takes, how one goes about it, how near or dear it is, how many are built), the people any question here is
+# about and the time words of a plan: a turn of these alone names no subject of its own (要自己掏钱不,
+# 哪些老人可以优先, 开销哪个出, 俺娘也能领不, 要准备啥材料, 每年新建几个).
 _ASPECT = re.compile(
     r"(自己|个人)?(掏钱|出钱|花钱|给钱|交钱|要钱|收钱|付钱|自费|缴费|交费|收费|免费|费用|开销|花销|花费|经费|钱)"
     r"|哪个|哪家|哪些|哪里|哪儿|谁|多少|好多|几多|什么时候|啥时候|多久|时间|优先|条件|资格|标准|要求|手续|流程|材料"
-    r"|老年人|老人家|老人|老年|我们|咱们|家里|家人|父母|爸妈|大家|以后|今后|将来|现在|目前"
+    r"|准备|申请|办理|报名|领取|能领|去领|开始|发放|入住|参加|享受|咨询|联系"
+    r"|新建|新增|建成|建设|增加|提高|提到|达到|建(?=几|多少|好多|了几)|贵不贵|远不远|近不近|快不快|方便不方便|划不划算|时候|几时"
+    r"|老年人|老人家|老人|老年|我们|咱们|家里|家人|父母|爸妈|大家|母亲|父亲|老伴|老公|老婆|丈夫|妻子|爷爷|奶奶|外公"
+    r"|外婆|公公|婆婆|岳父|岳母|儿子|女儿|儿女|子女|孩子|孙子|孙女|亲戚|邻居|我家|我妈|我爸|本人"
+    r"|以后|今后|将来|现在|目前|每年|每月|每个月|一年|今年|明年|年底|到时候"
     r"|[嘛噻撒嘞哈哦嗦哟啵]"
 )
+_ASPECT_WORD = re.compile(rf"(?:{_ASPECT.pattern})+")  # a word made of aspect words only (自己出钱, 什么时候)
 _SUBJECT_WORDS = 8
-_SAYS_WHERE_ONE_IS = re.compile(r"(我|我们|俺|咱|我家|家|她|他|老人)?住?(在|是)人?")
+_PEOPLE = r"(我|我们|俺|咱|我家|家|她|他|老人|我爸|我妈|爸妈|父母|父亲|母亲|老伴|家里老人|公公婆婆|爷爷奶奶)"
+_SAYS_WHERE_ONE_IS = re.compile(rf"{_PEOPLE}?住?(在|是)人?")
+_WHERE_CLAUSE = re.compile(rf"{_PEOPLE}?(一个人|现在|一直)?住?(在|是)人?(那边|这边|那里|这里)?[的人]?")
 _REGION_ONLY = 4  # what a turn naming a region may say besides (我是问, 有没有, 我在): it asks nothing of its own
 _MIN_OWN_WEIGHT = 6.0  # rarity-weighted content a question needs to stand on its own
 _UNSEEN_WEIGHT = 3.0  # a word no plan uses: the question is about something of its own (天气, 车票), not the last
@@ -99,7 +110,7 @@ class ConversationContext:
                     rest = ""  # 那资阳呢？我爸妈在资阳: the rest only says where
                 elif after is not None and not self._incomplete(after):
                     return Resolution(NEW, turn.text, turn.asked, regions)
-                base = gazetteer.without_places(earlier.text)
+                base = self._without_places(earlier.text)
                 if rest:
                     base = self._switched_text(base, rest)
                 asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
@@ -110,7 +121,7 @@ class ConversationContext:
             # 我是问资阳的, 双桥有没有: only a region after a question: that question, asked there (我在巫溪 says
             # where one is: remembered, not asked)
             where = "".join(m.text for m in turn.places.matches if m.region in regions)
-            return Resolution(REGION_SWITCH, _joined(where, gazetteer.without_places(earlier.text)), earlier.asked,
+            return Resolution(REGION_SWITCH, _joined(where, self._without_places(earlier.text)), earlier.asked,
                               regions)
         if _SWITCH_END.search(turn.text) and len(fragment) <= 12 and self._names_something(turn):
             asked = turn.asked if turn.asked is not AskedFor.NONE else earlier.asked
@@ -137,7 +148,7 @@ class ConversationContext:
         """A follow-up read as a question of its own (read with the last subject, what it names of its own was
         not found: 有没有一按就能呼叫的 after a question on 信息共享); None when it names nothing the plans use."""
         words = self.subject_words(turn)
-        if not any(self.weigh(word) > 0 for word in words):
+        if not any(self.weigh(word) > 0 for word in words if len(word) >= 2):  # 费用哪个出: 出 names nothing
             return None
         return Resolution(NEW, turn.text, turn.asked, turn.places.regions, words)
 
@@ -145,11 +156,18 @@ class ConversationContext:
         """The earlier question with the turn's place or group in place of its own of the same kind."""
         question = earlier.text
         if turn.places.matches:
-            gazetteer = self.understanding.index.gazetteer
             same_region = set(turn.places.regions) <= set(earlier.places.regions)
             kinds = frozenset(m.place.kind for m in turn.places.matches) - REGION_NAME_KINDS
-            question = gazetteer.without_places(question, kinds if same_region and kinds else None)
+            question = self._without_places(question, kinds if same_region and kinds else None)
         return self._switched_text(question, turn.text)
+
+    def _without_places(self, question: str, kinds: frozenset[str] | None = None) -> str:
+        """The question without its place names (all, or those of `kinds`), and without a clause left saying only
+        where someone is (我爸在涪陵，他想… → 他想…)."""
+        cut = self.understanding.index.gazetteer.without_places(question, kinds)
+        clauses = re.split(r"(?<=[，,？?！!。；;])", cut)
+        kept = [c for c in clauses if not _WHERE_CLAUSE.fullmatch(_CLAUSE.sub("", c).strip())]
+        return "".join(kept).strip(" ，,") or cut
 
     def _switched_text(self, question: str, text: str) -> str:
         """The question with each kind of word the fragment names (an age, 公办, 农村, 失能, a facility) put in
@@ -201,10 +219,14 @@ class ConversationContext:
 
     def subject_words(self, turn: TurnAnalysis) -> tuple[str, ...]:
         """A turn's own words naming what it is about: without places, the plan words synonyms add, and the
-        words asking about an aspect (`_ASPECT`)."""
-        gazetteer = self.understanding.index.gazetteer
-        rest = _ASPECT.sub("，", gazetteer.without_places(turn.own))
-        return tuple(self.understanding.index.text.tokenize(rest))
+        words asking about an aspect (`_ASPECT`) — not cut out of a longer plan word (老年大学 keeps its 老年)."""
+        text = self.understanding.index.gazetteer.without_places(turn.own)
+        tokenize = self.understanding.index.text.tokenize
+        kept = sorted({word for word in tokenize(text) if len(word) >= 3 and self.weigh(word) > 0
+                       and _ASPECT.search(word) and not _ASPECT_WORD.fullmatch(word)}, key=len, reverse=True)
+        pieces = re.split(f"({'|'.join(map(re.escape, kept))})", text) if kept else [text]
+        rest = "，".join(piece if piece in kept else _ASPECT.sub("，", piece) for piece in pieces)
+        return tuple(tokenize(rest))
 
     def _weight(self, words: Iterable[str]) -> float:
         return sum(self.weigh(word) or _UNSEEN_WEIGHT for word in dict.fromkeys(words) if len(word) >= 2)

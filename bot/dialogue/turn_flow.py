@@ -121,14 +121,17 @@ class TurnFlow:
     def _predict(self, turn: TurnAnalysis, resolution: Resolution, state: ConversationState) -> IntentPrediction:
         assert self._classifier is not None
         prediction = self._classifier.predict(turn.text)
-        if turn.greeted and prediction.name not in TOPIC_INTENTS:
+        # smalltalk asks no fact, and names no place or group to ask the last question of; a follow-up of aspect
+        # words alone (要准备啥材料, 每年新建几个) asks one of the last subject
+        aspect_only = (resolution.kind == SUBJECT and any(len(word) >= 2 for word in turn.content_words)
+                       and not any(len(word) >= 2 for word in resolution.own_words))
+        asks_a_fact = resolution.kind == SWITCH or (
+            resolution.kind == SUBJECT and (turn.asked is not AskedFor.NONE or aspect_only))
+        if turn.greeted and prediction.name not in TOPIC_INTENTS and not (asks_a_fact and state.topic):
             said = self._classifier.predict(turn.raw)  # 喂 是养老政策咨询吗: the greeting was the point
             if said.name in SMALLTALK:
                 return said
         sure = HANDOFF_CONFIDENCE if prediction.name == "human_handoff" else TOPIC_WORD_CONFIDENCE
-        # smalltalk asks no fact, and names no place or group to ask the last question of
-        asks_a_fact = resolution.kind == SWITCH or (
-            resolution.kind == SUBJECT and turn.asked is not AskedFor.NONE)
         if prediction.name in NO_CONTEXT_INTENTS and prediction.confidence >= sure and not (
                 asks_a_fact and prediction.name in SMALLTALK):
             return prediction
@@ -157,7 +160,7 @@ class TurnFlow:
         leans = resolution.kind == SUBJECT or _LEADS_ON.match(turn.text)
         unsure = prediction.name not in TOPIC_INTENTS | {"out_of_scope"} or prediction.confidence < (
             OUT_OF_SCOPE_IN_CONTEXT if prediction.name == "out_of_scope" else TOPIC_WORD_CONFIDENCE)
-        unsure = unsure or prediction.name == "policy_other"  # the catch-all: a follow-up keeps its topic
+        unsure = unsure or prediction.name == "policy_other" or aspect_only  # a follow-up keeps its topic
         if leans and state.topic and unsure:
             return IntentPrediction(state.topic, prediction.confidence, prediction.ranking)
         return prediction

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from knowledge.text.place_sounds import fold
+
 LEXICON_DIR = Path(__file__).resolve().parents[1] / "lexicon"
 DOMAIN_DICTIONARY = LEXICON_DIR / "domain_dict.txt"
 DEFAULT_SYNONYMS = Path(__file__).resolve().parents[2] / "nlu_data" / "data" / "synonyms.yml"
@@ -171,7 +173,10 @@ class ChineseText:
         助餐点, 不贴 → 补贴). A run is replaced only when it spans whole jieba tokens and one of them is not a real
         word or a lone character: correct text (护理员, 消费权益, 养老园区, 忠心敬老院, 不住) is left alone. A
         two-character run of typed text also needs a character that is not a function word (他是能走 stays);
-        `heard` text (a speech recogniser's) is trusted less: 是能 → 失能.
+        `heard` text (a speech recogniser's) is trusted less: 是能 → 失能. A run of three characters or more may
+        also only sound near the word, as southwestern speech and its typing blur n/l, -an/-ang, -in/-ing, zh/z
+        (老年食谈 → 老年食堂, 日间招料 → 日间照料): every syllable the same once folded (`place_sounds.fold`),
+        at most one in three differing before folding.
         Pinyin is slow, and one question is repaired several times on its way: results are memoised."""
         key = (text, heard)
         repaired = self._repaired.get(key)
@@ -191,11 +196,13 @@ class ChineseText:
         tokens = self._tokenizer.lcut(text)
         starts = list(itertools.accumulate((len(token) for token in tokens), initial=0))
         token_at = {start: token for start, token in zip(starts, tokens, strict=False)}
+        folded = [fold(syllable) for syllable in syllables]
         out = list(text)
         i = 0
         while i < len(text):
             for size in range(6, 1, -1):
-                word = self._homophones.get(tuple(syllables[i : i + size]))
+                word = self._homophones.get(tuple(syllables[i : i + size])) or self._near_sound(
+                    syllables[i : i + size], folded[i : i + size])
                 if (
                     word
                     and _HAN.match(text[i])
@@ -281,6 +288,19 @@ class ChineseText:
             return False
         return any(len(token) == 1 or not frequency.get(token) for token in spanned)
 
+    def _near_sound(self, syllables: list[str], folded: list[str]) -> str | None:
+        """The plan word a run of 3+ syllables sounds near (`_homophone_index`'s folded keys), when no more than
+        one syllable in three differs before folding."""
+        if len(syllables) < NEAR_SOUND_MIN:
+            return None
+        word = self._homophones.get((NEAR_SOUND_KEY, *folded))
+        if word is None:
+            return None
+        from pypinyin import lazy_pinyin
+
+        differing = sum(a != b for a, b in zip(lazy_pinyin(word), syllables, strict=False))
+        return word if differing <= len(syllables) // NEAR_SOUND_MIN else None
+
     def expand_query(self, text: str) -> str:
         """Normalised query with homophones repaired and the plan words of colloquial synonyms appended."""
         own, added = self.query_parts(text)
@@ -325,11 +345,13 @@ class SpokenForms:
     """Spoken and dialect Chinese → written words (nlu_data/data/dialect.yml, read by knowledge.text.nlu_data):
     dialect words mapped to the standard ones (啥子 → 什么, 屋头 → 家里, 俺 → 我), filler words of speech dropped
     where they stand alone (喂 嗯 那个 就是), a greeting before a question set apart, and the pauses of
-    speech-recognised text (spaces between Chinese words) made commas."""
+    speech-recognised text (spaces between Chinese words) made commas; an acknowledgement before a question
+    (好的，要得，晓得了) is set aside too."""
 
     mapping: tuple[tuple[str, str], ...]
     fillers: tuple[str, ...]
     greetings: tuple[str, ...]
+    acknowledgements: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path = DEFAULT_DIALECT) -> SpokenForms:
@@ -343,11 +365,14 @@ class SpokenForms:
                 text = text.replace(variant, value)
         greeted = False
         text = text.lstrip(_SPOKEN_BOUND)
+        leads = [(greeting, True) for greeting in self.greetings]
+        leads += [(word, False) for word in self.acknowledgements]  # 要得，啷个申请: the question is what follows
         while True:
-            for greeting in self.greetings:
-                rest = text[len(greeting):].lstrip(_SPOKEN_BOUND)
-                if text.startswith(greeting) and len(_HAN.findall(rest)) >= 4:
-                    text, greeted = rest, True
+            for lead, greeting in leads:
+                rest = text[len(lead):]
+                if (text.startswith(lead) and (greeting or rest[:1] in _PAUSE_MARKS)
+                        and len(_HAN.findall(rest)) >= 4):
+                    text, greeted = rest.lstrip(_SPOKEN_BOUND), greeted or greeting
                     break
             else:
                 break
@@ -388,7 +413,8 @@ def _spoken_forms(path_key: tuple[str, float]) -> SpokenForms:
     mapping = tuple(sorted(pairs.items(), key=lambda pair: -len(pair[0])))
     fillers = tuple(sorted(data.lookup("spoken_filler"), key=len, reverse=True))
     greetings = tuple(sorted(data.lookup("spoken_greeting"), key=len, reverse=True))
-    return SpokenForms(mapping, fillers, greetings)
+    acknowledgements = tuple(sorted(data.lookup("spoken_acknowledgement"), key=len, reverse=True))
+    return SpokenForms(mapping, fillers, greetings, acknowledgements)
 
 
 def _arabic(numeral: str) -> str:
@@ -465,7 +491,9 @@ def _initialize_jieba(tokenizer: Any) -> None:
     return None
 
 
-HOMOPHONE_INDEX_FORMAT = "2"  # words of 2–6 characters
+HOMOPHONE_INDEX_FORMAT = "3"  # words of 2–6 characters; near-sound keys for words of 3–6
+NEAR_SOUND_KEY = "~"  # the first element of a near-sound key: (NEAR_SOUND_KEY, *folded syllables)
+NEAR_SOUND_MIN = 3  # a run this long or longer may be repaired by near sound
 
 
 def _cached_homophone_index(words: Iterable[str]) -> dict[tuple[str, ...], str]:
@@ -508,7 +536,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _homophone_index(words: Iterable[str]) -> dict[tuple[str, ...], str]:
-    """Toneless pinyin of each Chinese word of 2–6 characters → the word; sounds shared by two words are dropped."""
+    """Toneless pinyin of each Chinese word of 2–6 characters → the word, and for words of 3–6 characters their
+    folded syllables (`NEAR_SOUND_KEY` first) → the word; a sound shared by two words is dropped."""
     from pypinyin import lazy_pinyin
 
     index: dict[tuple[str, ...], str] = {}
@@ -516,10 +545,14 @@ def _homophone_index(words: Iterable[str]) -> dict[tuple[str, ...], str]:
     for word in words:
         if not 2 <= len(word) <= 6 or not all(_HAN.match(ch) for ch in word):
             continue
-        key = tuple(lazy_pinyin(word))
-        if key in index and index[key] != word:
-            clashes.add(key)
-        index.setdefault(key, word)
+        plain = tuple(lazy_pinyin(word))
+        keys = [plain]
+        if len(word) >= NEAR_SOUND_MIN:
+            keys.append((NEAR_SOUND_KEY, *map(fold, plain)))
+        for key in keys:
+            if key in index and index[key] != word:
+                clashes.add(key)
+            index.setdefault(key, word)
     for key in clashes:
         del index[key]
     return index

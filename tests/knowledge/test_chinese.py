@@ -86,6 +86,21 @@ def test_homophones_are_repaired(text: ChineseText, heard: str, meant: str) -> N
 
 
 @pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("高林补贴咋个领", "高龄补贴咋个领"),  # -in for -ing
+     ("家里搞四老化改造", "家里搞适老化改造"),  # s- for sh-
+     ("附近有老年食谈没得", "附近有老年食堂没得")],  # -an for -ang
+)
+def test_near_sound_typos_of_plan_words_are_repaired(text: ChineseText, typed: str, meant: str) -> None:
+    assert text.repair_homophones(typed) == meant
+
+
+@pytest.mark.parametrize("correct", ["老年留学", "我想去散散步", "他们都很忙", "老人吃饭难"])
+def test_near_sound_repair_needs_a_plan_word_close_in_every_syllable(text: ChineseText, correct: str) -> None:
+    assert text.repair_homophones(correct) == correct
+
+
+@pytest.mark.parametrize(
     "correct", ["高龄津贴每月发放", "组织开展最美护理员评选", "强化老年人消费权益保护", "养生养老园区",
                 "安岳县忠心敬老院", "老年大学开设书法课", "我妈今年八十岁了"],
 )
