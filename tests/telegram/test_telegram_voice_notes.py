@@ -4,14 +4,12 @@ neural voice. The notes are made here (OGG/Opus) by the offline neural voice."""
 
 from __future__ import annotations
 
-import io
-import wave
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
 import pytest
 from fakes import need_offline_voice
+from phone_audio import noisy
 from telegram_fake_api import FakeBotApi, running
 
 from bot.channels.telegram import handlers
@@ -29,17 +27,7 @@ def voice_note(neural: Any, text: str, snr_db: float | None = None) -> bytes:
     """A Telegram voice note (OGG/Opus) of the neural voice saying `text`; with white noise at `snr_db`."""
     piece = neural.synthesize(text)
     if snr_db is not None:
-        pcm, rate, _, _ = wav_to_pcm(piece.data)
-        samples = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768
-        power = float(np.mean(samples ** 2))
-        noisy = samples + np.random.default_rng(1).normal(0, np.sqrt(power / 10 ** (snr_db / 10)), samples.shape)
-        out = io.BytesIO()
-        with wave.open(out, "wb") as handle:
-            handle.setnchannels(1)
-            handle.setsampwidth(2)
-            handle.setframerate(rate)
-            handle.writeframes((np.clip(noisy, -1, 1) * 32767).astype("<i2").tobytes())
-        piece = EngineAudio(out.getvalue(), "wav")
+        piece = EngineAudio(noisy(piece.data, snr_db), "wav")
     return render([piece], neural.native_rate, 0, AudioFormat.OGG_OPUS)
 
 
