@@ -13,6 +13,8 @@ from knowledge.retrieval.search import KnowledgeBase
 from knowledge.text.gazetteer import REGION_NAME_KINDS
 
 _ASKS_WHERE = re.compile(r"附近|周边|周围|在哪|哪里|哪儿|地址|具体地方|(哪些|哪个|哪几个|哪几)(社区|街道|镇|乡|村|地方|点)")
+# 靠哪些地方来办 asks what a service relies on or who runs it (the plan's sentence on that), not where its points are
+_ASKS_BY_WHAT = re.compile(r"(?:靠|依靠|依托|通过|由)(?:哪些|哪个|哪几个|哪几|什么|啥)")
 MAX_LISTED = 5
 
 
@@ -42,7 +44,8 @@ class FacilityAnswerer:
         """Facilities for a question that names a town/street or asks where, in the given region."""
         text = self.knowledge.index.text.normalize(question)
         places = [p for p in self.knowledge.index.gazetteer.places_in(text) if p.kind not in REGION_NAME_KINDS]
-        if not topics_in(text) or not (places or _ASKS_WHERE.search(text)):
+        asks_where = _ASKS_WHERE.search(text) and not _ASKS_BY_WHAT.search(text)
+        if not topics_in(text) or not (places or asks_where):
             return None
         short = self.knowledge.index.gazetteer.short_name(region)
         result = self.directory.near_place(places[0] if places else short, limit=MAX_LISTED)
