@@ -17,7 +17,7 @@ from bot.dialogue.clauses import (
     table_row_sentences,
     without_listed_asides,
 )
-from bot.dialogue.relevance import AskedFor, only_total_amounts
+from bot.dialogue.relevance import AskedFor, only_total_amounts, said_of_all
 from bot.dialogue.scoring import SentenceScorer, combined_sentence_scores
 from knowledge.ingest.chunking import split_sentences
 from knowledge.retrieval.passages import Hit, Passage
@@ -213,17 +213,26 @@ class AnswerComposer:
 
 
 def _fact_first(scorer: SentenceScorer, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
-    """When the best sentence does not state the figure asked (how many, an amount, a share…) but one scoring
-    nearly as well does, that one leads: the number asked, not the sentence naming the subject. A heading whose
-    next sentence states it keeps the lead (it brings that sentence)."""
+    """When the best sentence does not state the figure asked (how many, an amount, a share…), or what all of
+    them do when that is asked (都能…吗), but one scoring nearly as well does, that one leads: the number asked, not
+    the sentence naming the subject. A heading whose next sentence states it keeps the lead (it brings that
+    sentence)."""
+    states = _leading_test(scorer)
     top = ranked[0]
-    if not scorer.wants_figure or scorer.states_fact(top.text):
+    if states is None or states(top.text):
         return ranked
     following = _sentences_of(top.hit)[top.position + 1 : top.position + 2]
-    if _HEADING.fullmatch(top.text) and following and scorer.states_fact(following[0]):
+    if _HEADING.fullmatch(top.text) and following and states(following[0]):
         return ranked
-    best = next((s for s in ranked if s.score >= FACT_LEAD_SHARE * top.score and scorer.states_fact(s.text)), None)
+    best = next((s for s in ranked if s.score >= FACT_LEAD_SHARE * top.score and states(s.text)), None)
     return ranked if best is None else [best, *(s for s in ranked if s is not best)]
+
+
+def _leading_test(scorer: SentenceScorer) -> Callable[[str], bool] | None:
+    """What the sentence leading an answer should state: the figure asked, else what all of them do."""
+    if scorer.wants_figure:
+        return scorer.states_fact
+    return said_of_all if scorer.about_all else None
 
 
 def _stating_the_fact(scorer: SentenceScorer, ranked: list[ScoredSentence]) -> list[ScoredSentence]:

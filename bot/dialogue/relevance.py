@@ -292,3 +292,27 @@ def asked_ownership(question: str) -> str:
     """The one kind of ownership a question is about ("" when it names none, or several)."""
     kinds = ownership_named(question)
     return next(iter(kinds)) if len(kinds) == 1 else ""
+
+
+# Whether every one of something does a thing (都能…不？ 是不是都…, 所有…都…吗, 每个…都有…吗) is answered by a
+# sentence saying it of all of them (均具备…, 所有…, 全覆盖, 实现…覆盖), not by one saying what some of them do.
+_EVERY_ONE = re.compile(r"所有|全部|全都|每(?:个|一个|一|家|所|位|名|处|户)|各(?:个|家|所|处)|(?<![成首京])都")
+_YES_OR_NO = re.compile(r"(?:吗|么|嘛|不|没|没有|没得|不是)$|是否|(.)[不没]\1")
+_ASKS_WHICH = re.compile(r"哪|啥|什么|谁|多少|好多|几|怎么|怎样|如何")
+_SAID_OF_ALL = re.compile(
+    r"(?<![人平])均(?![衡等匀])|所有|全部|全覆盖|全面覆盖|(?<![成首京])都|一律|每(?:个|一个|家|所|户)|"
+    r"实现[^，,。；;]{0,12}覆盖|覆盖[^，,。；;]{0,6}100|100\s*[%％]"
+)
+_QUESTION_CLAUSES = re.compile(r"[，,。.？?！!；;\s]+")
+
+
+def asks_about_all(question: str) -> bool:
+    """Whether a clause of the question asks, yes or no, whether all of something does a thing (not which ones:
+    都有哪些 asks a list)."""
+    return any(_EVERY_ONE.search(clause) and _YES_OR_NO.search(clause) and not _ASKS_WHICH.search(clause)
+               for clause in _QUESTION_CLAUSES.split(question))
+
+
+def said_of_all(sentence: str) -> bool:
+    """Whether a sentence says something of all of what it is about (均, 所有, 全部, 全覆盖…)."""
+    return bool(_SAID_OF_ALL.search(sentence))

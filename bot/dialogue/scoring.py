@@ -10,9 +10,11 @@ from bot.dialogue.relevance import (
     AskedFor,
     asked_ownership,
     asked_unit,
+    asks_about_all,
     asks_number,
     fact_test,
     ownership_named,
+    said_of_all,
 )
 from knowledge.ingest.chunking import split_sentences
 
@@ -79,6 +81,7 @@ class SentenceScorer:
         self.wants_figure = asks_number(question, asked)
         self.states_fact = fact_test(asked, per_person, self.units)
         self.ownership = asked_ownership(question)
+        self.about_all = asks_about_all(question)
         self._ownership_weight = max((w for t, w in self.weights.items() if ownership_named(t)),
                                      default=max(self.weights.values(), default=0.0))
         self.b, self.average_length = b, average_length
@@ -126,6 +129,8 @@ class SentenceScorer:
 
     def _normalised(self, total: float, sentence: str) -> float:
         if self.asked is not AskedFor.NONE and self.states_fact(sentence):
+            total *= ANSWER_TYPE_BONUS
+        if self.about_all and said_of_all(sentence):  # 都能…吗 is answered by what all of them do
             total *= ANSWER_TYPE_BONUS
         if self.ownership:
             total = self._owned(total, sentence)

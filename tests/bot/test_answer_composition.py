@@ -11,9 +11,11 @@ from bot.dialogue.relevance import (
     asked_for,
     asked_ownership,
     asked_unit,
+    asks_about_all,
     asks_number,
     fact_test,
     ownership_named,
+    said_of_all,
     states,
 )
 from bot.dialogue.scoring import SentenceScorer
@@ -139,3 +141,39 @@ def test_each_part_of_a_question_gets_the_sentence_stating_what_it_asks() -> Non
     assert composed is not None
     assert any("3所" in s for s in composed.sentences)
     assert any("转型为互助养老点" in s for s in composed.sentences)
+
+
+def test_a_yes_or_no_question_about_all_of_something_is_told_from_one_asking_which() -> None:
+    assert asks_about_all("村里的卫生室都能看病不？")
+    assert asks_about_all("是不是每家敬老院都有护士")
+    assert asks_about_all("所有老人都可以去吗")
+    assert asks_about_all("这些站都管不管送药")
+    assert not asks_about_all("那里都有些什么活动")  # a list is asked
+    assert not asks_about_all("哪些老人都能申请")
+    assert not asks_about_all("卫生室能看病吗")  # about one place, not all of them
+    assert not asks_about_all("成都能报销吗")  # 都 of a place name
+
+
+def test_what_a_sentence_says_of_all_of_its_subject() -> None:
+    assert said_of_all("到2024年全县村卫生室均配备全科医生。")
+    assert said_of_all("实现乡镇养老服务中心全覆盖。")
+    assert said_of_all("城区所有小区配建养老服务设施。")
+    assert not said_of_all("推进基本公共服务均等化。")
+    assert not said_of_all("人均养老床位数有所提高。")
+    assert not said_of_all("部分卫生室开设老年门诊。")
+
+
+def test_asked_whether_all_of_them_do_it_the_sentence_saying_all_do_leads() -> None:
+    hit = Hit(passage("卫生室为村里老人提供基本医疗和健康管理服务，开展家庭医生签约。"
+                      "到2025年全县村卫生室均能提供老年人医疗服务。"), 1.0)
+    rarity = {"卫生室": 3.0, "老人": 1.0, "医疗": 2.0, "老年人": 1.0}
+    terms = ["卫生室", "老人", "医疗"]
+
+    def lead(question: str) -> str:
+        scorer = SentenceScorer(terms, weights(rarity), asked_for(question), average_length=25, question=question)
+        composed = AnswerComposer(max_sentences=1).compose(scorer, [hit])
+        assert composed is not None
+        return composed.sentences[0]
+
+    assert "均能" in lead("卫生室都能给老人看病不？")
+    assert "均能" not in lead("卫生室给老人看病不？")
