@@ -10,13 +10,12 @@ from dataclasses import dataclass, replace
 
 from bot.dialogue.relevance import AskedFor, asked_for
 from knowledge.retrieval.index import KnowledgeIndex
-from knowledge.text.chinese import SpokenForms
 from knowledge.text.place_findings import PlaceFindings
+from knowledge.text.spoken_forms import SpokenForms, pauses_as_commas
 from knowledge.topics import TOPICS
 
 _MEMO_SIZE = 2048
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_PAUSE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ class Understanding:
     def written(self, raw: str) -> tuple[str, bool]:
         """NFKC, Traditional → Simplified, then spoken words as written ones (the pauses of speech-recognised text,
         spaces between Chinese words, become commas before normalising would join the words)."""
-        return self.spoken.written(self.index.text.normalize(_PAUSE.sub("，", raw.strip())))
+        return self.spoken.written(self.index.text.normalize(pauses_as_commas(raw)))
 
     def _analyse(self, raw: str) -> TurnAnalysis:
         text_handling, gazetteer = self.index.text, self.index.gazetteer

@@ -7,7 +7,7 @@ import itertools
 
 from bot.dialogue.core import DialogueCore
 from bot.dialogue.seam import Action, Turn
-from knowledge.text.chinese import SpokenForms
+from knowledge.text.spoken_forms import SpokenForms
 
 _ids = itertools.count()
 

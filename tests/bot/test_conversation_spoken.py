@@ -10,7 +10,7 @@ import pytest
 
 from bot.dialogue.core import DialogueCore
 from bot.dialogue.seam import Action, Turn
-from knowledge.text.chinese import SpokenForms
+from knowledge.text.spoken_forms import SpokenForms
 
 _ids = itertools.count()
 
