@@ -16,16 +16,20 @@ from bot.dialogue.conversation import SUBJECT, SWITCH, ConversationContext, Reso
 from bot.dialogue.facility_answers import FacilityAnswerer
 from bot.dialogue.nlu.intent import IntentClassifier
 from bot.dialogue.relevance import (
+    CHARGE_DETAIL,
+    COUNT_DETAIL,
     DETAILS_NEEDING_THEIR_FACT,
     GUESSED_WORD_WEIGHT,
     AskedFor,
     TermRarity,
     asked_details,
     asked_for,
+    asks_charge,
+    asks_number,
     asks_per_person,
+    counts_what_is_asked,
     coverage,
     states,
-    without_approximations,
 )
 from bot.dialogue.scoring import TOPIC_FACTOR, SentenceScorer, average_sentence_length, figures_said
 from bot.dialogue.seam import Action, Reply, Source
@@ -44,20 +48,6 @@ _QUESTION_PARTS = re.compile(r"[？?！!。；;]")
 OWN_WORDS_CHECKED = 4.0  # a follow-up whose own plan words weigh this much must find them in what it cites
 NEAR_LAST_ANSWER = 0.15  # a follow-up's passages of the section the last answer cited: a nudge up, not a rule
 SAID_CHARS = 80  # what a partial answer quotes of what the plans do say
-# Whether something is charged for (收不收学费, 要不要交钱, 是不是免费): answered only by a sentence saying what is
-# charged, free or paid for; a sentence about the thing alone leaves it unsaid.
-_CHARGE_QUESTION = re.compile(
-    r"(收|交|要|掏|出|给|付)不(收|交|要|掏|出|给|付)?[^，,。？?]{0,3}(钱|费)|(钱|费)(要|收|交|出)?不[？?]?$"
-    r"|免不免|是不是免费|免费(吗|不|没)|要钱(不|吗|没|啵)|收费(吗|不)"
-)
-CHARGE_DETAIL = "收不收费"
-NUMBERS_ASKED = frozenset({AskedFor.MONEY, AskedFor.AGE, AskedFor.SHARE, AskedFor.SIZE, AskedFor.HOURS,
-                           AskedFor.PHONE, AskedFor.FEE})
-_HOW_MANY = re.compile(r"多少|好多|几多|几[个家所张处户人床座间]")
-# How many of what (住多少人, 有几张床, 改多少户, 建几个): a count of people or beds, of households, of places.
-_COUNT_ASKED = re.compile(r"(?:多少|好多|几多|几)个?(人|名|位|张|床|户|家|所|处|座)")
-_COUNTED_TOGETHER = ("人名位张床", "户", "家所处座个")
-COUNT_DETAIL = "具体的数目"
 SPOKEN_LEAD = "的规划里说："  # whose plan a spoken answer quotes: said once, by the line that comes first
 
 
@@ -168,7 +158,7 @@ class DialogueCore(TurnFlow):
         detail = DETAILS_NEEDING_THEIR_FACT.get(question.asked)
         if detail and not states(question.asked, composed.sentences, question.normalized):
             return _say(intent, confidence, replies.no_detail(detail, short), Action.FALLBACK, region)
-        if _CHARGE_QUESTION.search(question.normalized) and not states(AskedFor.FEE, composed.sentences):
+        if asks_charge(question.normalized) and not states(AskedFor.FEE, composed.sentences):
             return _say(intent, confidence, replies.no_detail(CHARGE_DETAIL, short), Action.FALLBACK, region)
         if not counts_what_is_asked(question.normalized, composed.sentences):
             return _say(intent, confidence, replies.no_detail(COUNT_DETAIL, short), Action.FALLBACK, region)
@@ -194,8 +184,7 @@ class DialogueCore(TurnFlow):
         if found is None:
             return reply
         asked = self._analyse(text).asked
-        asks_number = asked in NUMBERS_ASKED or (asked is AskedFor.COUNT and _HOW_MANY.search(without_approximations(text)))
-        if asks_number and not states(asked, found.lines):
+        if (asks_number(text, asked) or asked is AskedFor.FEE) and not states(asked, found.lines):
             return reply
         citations = [f"出处：{hit.passage.citation}" for hit in found.sources]
         answer = "\n".join([*found.lines, *dict.fromkeys(citations)])
@@ -332,16 +321,6 @@ class DialogueCore(TurnFlow):
             return self.knowledge.resolve_region(name)
         except QueryError:
             return None
-
-
-def counts_what_is_asked(question: str, sentences: list[str]) -> bool:
-    """Whether, for a question asking how many of something, a sentence holds a number and a word counting
-    things of that kind (能住多少人: people or beds, not 5所机构); True for any other question."""
-    asked = _COUNT_ASKED.search(without_approximations(question))
-    if asked is None:
-        return True
-    units = next(units for units in _COUNTED_TOGETHER if asked.group(1) in units)
-    return any(re.search(r"\d", s) and any(u in s for u in units) for s in sentences)
 
 
 def with_topic_words(question: str, expanded: str, intent: str, confidence: float) -> str:

@@ -316,3 +316,31 @@ def asks_about_all(question: str) -> bool:
 def said_of_all(sentence: str) -> bool:
     """Whether a sentence says something of all of what it is about (均, 所有, 全部, 全覆盖…)."""
     return bool(_SAID_OF_ALL.search(sentence))
+
+
+# Whether something is charged for (收不收学费, 要不要交钱, 是不是免费): answered only by a sentence saying what is
+# charged, free or paid for (`states(AskedFor.FEE, …)`); a sentence about the thing alone leaves it unsaid.
+_CHARGE_QUESTION = re.compile(
+    r"(收|交|要|掏|出|给|付)不(收|交|要|掏|出|给|付)?[^，,。？?]{0,3}(钱|费)|(钱|费)(要|收|交|出)?不[？?]?$"
+    r"|免不免|是不是免费|免费(吗|不|没)|要钱(不|吗|没|啵)|收费(吗|不)"
+)
+CHARGE_DETAIL = "收不收费"
+# How many of what (住多少人, 有几张床, 改多少户, 建几个): a count of people or beds, of households, of places.
+_COUNT_ASKED = re.compile(r"(?:多少|好多|几多|几)个?(人|名|位|张|床|户|家|所|处|座)")
+_COUNTED_TOGETHER = ("人名位张床", "户", "家所处座个")
+COUNT_DETAIL = "具体的数目"
+
+
+def counts_what_is_asked(question: str, sentences: list[str]) -> bool:
+    """Whether, for a question asking how many of something, a sentence holds a number and a word counting
+    things of that kind (能住多少人: people or beds, not 5所机构); True for any other question."""
+    asked = _COUNT_ASKED.search(without_approximations(question))
+    if asked is None:
+        return True
+    units = next(units for units in _COUNTED_TOGETHER if asked.group(1) in units)
+    return any(re.search(r"\d", s) and any(u in s for u in units) for s in sentences)
+
+
+def asks_charge(question: str) -> bool:
+    """Whether the question asks if something is charged for (收不收学费, 要钱不, 是不是免费)."""
+    return bool(_CHARGE_QUESTION.search(question))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue.core import counts_what_is_asked
+from bot.dialogue.relevance import counts_what_is_asked
 
 
 def test_people_are_not_counted_by_a_number_of_buildings() -> None:
