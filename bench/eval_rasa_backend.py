@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +41,12 @@ NLU_DATA = ROOT / "nlu_data"
 RASA = ROOT / ".rasa-env" / "bin" / "rasa"
 _FAKES = load_module(ROOT / "tests" / "fakes.py", "fakes")  # the tests' server helpers
 free_port, log_tail, quiet_rasa_env = _FAKES.free_port, _FAKES.log_tail, _FAKES.quiet_rasa_env
+ServerFailed, wait_until = _FAKES.ServerFailed, _FAKES.wait_until
 DEFAULT_MODEL = NLU_DATA / "models" / "elderbot.tar.gz"
 BUSY = "系统忙，请稍后再试。"  # how both RasaBackend (Rasa down) and the actions (core failed) begin their reply
 START_TIMEOUT = 180.0
 LOAD_TIMEOUT = 600.0
 WARM_UP_TIMEOUT = 300.0
-
-
-class ServerFailed(RuntimeError):
-    pass
 
 
 class CountingRasaBackend(RasaBackend):
@@ -98,21 +94,6 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
-
-
-def wait_until(ready: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float, log: Path,
-               what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServerFailed(f"{what} exited with {process.returncode}:\n{log_tail(log)}")
-        try:
-            if ready():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1.0)
-    raise ServerFailed(f"{what} not ready after {timeout:.0f} s:\n{log_tail(log)}")
 
 
 def warm_up_request(sender: str) -> dict[str, Any]:

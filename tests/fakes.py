@@ -7,7 +7,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,28 @@ def log_tail(path: Path, lines: int = 40) -> str:
     """The last lines of a server's log, for a failure message."""
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     return "\n".join(text.splitlines()[-lines:])
+
+
+class ServerFailed(RuntimeError):
+    """A server process exited, or was not ready in time (the message ends with its log's tail)."""
+
+
+def wait_until(ready: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float, log: Path,
+               what: str) -> None:
+    """Poll `ready` (connection errors count as not yet) until it is true, the process exits or `timeout` passes."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerFailed(f"{what} exited with {process.returncode}:\n{log_tail(log)}")
+        try:
+            if ready():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1.0)
+    raise ServerFailed(f"{what} not ready after {timeout:.0f} s:\n{log_tail(log)}")
 
 
 def free_port() -> int:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import fakes
 import httpx
 import pytest
 from fakes import free_port, log_tail, quiet_rasa_env
@@ -50,18 +50,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def wait_until(ready: Any, process: subprocess.Popen[bytes], timeout: float, log: Path, what: str) -> None:
-    """Poll `ready()` until true; fail with the log's tail when the process dies or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{what} exited with {process.returncode}:\n{log_tail(log)}")
-        try:
-            if ready():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1.0)
-    pytest.fail(f"{what} not ready after {timeout:.0f} s:\n{log_tail(log)}")
+    try:
+        fakes.wait_until(ready, process, timeout, log, what)
+    except fakes.ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
 def warm_up_request(sender: str) -> dict[str, Any]:
