@@ -16,8 +16,9 @@ def vocabulary_of(backend: DialogueBackend) -> HearingVocabulary:
 
 def prime_recognizer(recognizer: Any, backend: DialogueBackend) -> None:
     """Give a recogniser that takes a vocabulary (voice.hearing.Recognizer.use_vocabulary) the bot's; others
-    (test doubles, a deployment's own) are left as they are."""
+    (test doubles, a deployment's own) are left as they are. The backend's repair of heard text is readied too."""
     use_vocabulary = getattr(recognizer, "use_vocabulary", None)
     if use_vocabulary is not None:
         words = vocabulary_of(backend)
         use_vocabulary(words.places, words.words)
+    backend.repair_heard("")  # what reads heard text again is built now (seconds), not at the first caller

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.settings import BotSettings
     from knowledge.facilities.directory import FacilityDirectory
     from knowledge.retrieval.search import KnowledgeBase
+    from knowledge.text.same_sound import SameSoundReader
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class EmbeddedBackend:
     def __init__(self, core: DialogueCore) -> None:
         self.core = core
         self._directory: FacilityDirectory | None = None
+        self._heard_reader: SameSoundReader | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -66,8 +68,27 @@ class EmbeddedBackend:
     def repair_heard(self, text: str) -> str:
         self.core.warm_up()
         index = self.knowledge.index
-        repaired = repair_heard_regions(index.gazetteer, index.text.repair_homophones(index.text.normalize(text), heard=True))
+        repaired = index.text.repair_homophones(index.text.normalize(text), heard=True)
+        repaired = repair_heard_regions(index.gazetteer, self.heard_reader.reread(repaired))
         return _CHINESE_MARK_AFTER_HAN.sub(lambda m: _FULL_WIDTH[m.group(1)], repaired)  # NFKC made them ASCII
+
+    @property
+    def heard_reader(self) -> SameSoundReader:
+        """Reads recognised speech again as the likeliest same-sound words, knowing the plans' and the users'
+        example questions' character pairs (built at the first heard text: a few seconds)."""
+        if self._heard_reader is None:
+            from knowledge.text.nlu_data import load_training_data
+            from knowledge.text.same_sound import same_sound_reader
+
+            with self._lock:
+                if self._heard_reader is None:
+                    index = self.knowledge.index
+                    known = [p.text for p in index.store.passages]
+                    known += [example.text for example in load_training_data().examples]
+                    reader = same_sound_reader(index.text, known)
+                    reader.warm_up()
+                    self._heard_reader = reader
+        return self._heard_reader
 
     def regions(self) -> list[Region]:
         self.core.warm_up()

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,6 +132,16 @@ class ChineseText:
         """How often jieba's dictionary (with the domain's words) has the word; 0 for words it does not hold."""
         self.warm_up()
         return int(self._tokenizer.FREQ.get(word) or 0)
+
+    def word_frequencies(self) -> tuple[Mapping[str, int], int]:
+        """(jieba's word → count table with the domain's words and place names, the sum of its counts)."""
+        self.warm_up()
+        return self._tokenizer.FREQ, int(self._tokenizer.total)
+
+    def vocabulary(self) -> frozenset[str]:
+        """The plans' own words of two characters or more: the domain dictionary, place names, synonyms."""
+        self.warm_up()
+        return self._vocabulary
 
     def tokenize(self, text: str) -> list[str]:
         """Search-mode jieba tokens of normalised text, without stop words and punctuation."""
