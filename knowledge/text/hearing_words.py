@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.text.chinese import DOMAIN_DICTIONARY, read_dictionary_words
+from knowledge.text.chinese import DOMAIN_DICTIONARY
 from knowledge.text.place_sounds import split_suffix
+from knowledge.text.text_resources import read_dictionary_words
 
 # A word is left out when a longer domain word holding it is said at least this share as often (助餐 inside
 # 助餐点): the longer word primes the same sounds.

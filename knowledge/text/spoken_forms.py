@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.text.chinese import _CJK, _HAN, DEFAULT_DIALECT, _file_key
+from knowledge.text.chinese import _CJK, _HAN, DEFAULT_DIALECT
+from knowledge.text.text_resources import file_key
 
 _SPOKEN_BOUND = " \t\n，。、,.!?！？；;：:…~～"
 _PAUSE_MARKS = " \t，,、…~～"
@@ -29,7 +30,7 @@ class SpokenForms:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_DIALECT) -> SpokenForms:
-        return _spoken_forms(_file_key(path))
+        return _spoken_forms(file_key(path))
 
     def written(self, text: str) -> tuple[str, bool]:
         """(the text in written words, whether a greeting came before a question)."""

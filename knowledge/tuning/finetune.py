@@ -23,7 +23,8 @@ from knowledge.ingest.structure import SECTION_SEPARATOR
 from knowledge.retrieval.dense import DenseUnavailable, resolve_model
 from knowledge.retrieval.encoder_text import write_text_view_name
 from knowledge.retrieval.store import PassageStore
-from knowledge.text.chinese import DEFAULT_SYNONYMS, load_synonyms
+from knowledge.text.chinese import DEFAULT_SYNONYMS
+from knowledge.text.text_resources import load_synonyms
 
 NLU_DIR = Path(__file__).resolve().parents[2] / "nlu_data" / "data" / "nlu"
 DOMAIN_INTENTS = frozenset({"subsidy", "elder_university", "station", "meal", "policy_other"})

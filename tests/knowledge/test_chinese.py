@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.retrieval.passages import Passage
-from knowledge.text.chinese import CHARACTER_MARK, ChineseText, load_synonyms, read_dictionary_words
+from knowledge.text.chinese import CHARACTER_MARK, ChineseText
+from knowledge.text.text_resources import load_synonyms, read_dictionary_words
 
 
 def test_traditional_input_becomes_simplified(text: ChineseText) -> None:
