@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+HEARD_CONTEXT_PASSAGES = 5  # the passages whose words a heard text is read again with
 _FULL_WIDTH = {"?": "？", "!": "！", ",": "，", ";": "；", ":": "："}
 _CHINESE_MARK_AFTER_HAN = re.compile(r"(?<=[\u4e00-\u9fff])([?!,;:])")
 
@@ -70,7 +71,22 @@ class EmbeddedBackend:
         index = self.knowledge.index
         repaired = index.text.repair_homophones(index.text.normalize(text), heard=True)
         repaired = repair_heard_regions(index.gazetteer, self.heard_reader.reread(repaired))
+        repaired = self.heard_reader.reread(repaired, self._passage_words(repaired))
         return _CHINESE_MARK_AFTER_HAN.sub(lambda m: _FULL_WIDTH[m.group(1)], repaired)  # NFKC made them ASCII
+
+    def _passage_words(self, heard: str) -> list[str]:
+        """The words of the passages the heard text finds: which same-sound reading the plans speak of (传委 is
+        read 床位 when the passages found are about beds)."""
+        from knowledge.retrieval.search import QueryError
+
+        if not heard.strip():
+            return []
+        try:
+            found = self.knowledge.search(heard, k=HEARD_CONTEXT_PASSAGES)
+        except QueryError:  # nothing to search with (no Chinese): no context
+            return []
+        text = self.knowledge.index.text
+        return [word for hit in found for word in text.tokenize(hit.passage.text)]
 
     @property
     def heard_reader(self) -> SameSoundReader:

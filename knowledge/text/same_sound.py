@@ -33,6 +33,7 @@ NEAR_SOUND_COST = 3.0  # and a syllable matched only once folded, on top
 FAVOURED_BONUS = 2.5  # log-probability the plans' own words and place names earn
 KNOWN_FREQUENCY = 1000  # the least count a favoured word is given
 KNOWN_COST = 4.0  # and a changed character next to which the known texts have it, on top
+CONTEXT_BONUS = 3.0  # log-probability a word of the passages the text finds earns (`reread`'s context)
 # Over a phone line a recogniser confuses a stop or affricate with its aspirated twin (补 bu / 埔 pu)
 _UNASPIRATED = {"p": "b", "t": "d", "k": "g", "q": "j", "c": "z"}
 
@@ -115,20 +116,25 @@ class SameSoundReader:
             words = (w for w in self.favoured if 2 <= len(w) <= MAX_WORD and _HAN_RUN.fullmatch(w))
             self._favoured = SoundIndex.of(words, self.frequency, keep_all=True)
 
-    def log_probability(self, word: str) -> float:
-        """log P(word) by the frequency table; a favoured word counts at least KNOWN_FREQUENCY and earns
-        FAVOURED_BONUS."""
+    def log_probability(self, word: str, context: SoundIndex | None = None) -> float:
+        """log P(word) by the frequency table; a favoured word, or one of the `context`, counts at least
+        KNOWN_FREQUENCY and earns FAVOURED_BONUS, a word of the context CONTEXT_BONUS on top."""
         count = self.frequency.get(word) or 0
-        if word in self.favoured:
-            return math.log(max(count, KNOWN_FREQUENCY) + 1) - math.log(self.total) + FAVOURED_BONUS
+        in_context = context is not None and word in context.tones
+        if in_context or word in self.favoured:
+            bonus = FAVOURED_BONUS + (CONTEXT_BONUS if in_context else 0.0)
+            return math.log(max(count, KNOWN_FREQUENCY) + 1) - math.log(self.total) + bonus
         return math.log(count + 1) - math.log(self.total)
 
-    def reread(self, text: str) -> str:
-        """The text with each Chinese run read as its likeliest same-sound words."""
+    def reread(self, text: str, context: Iterable[str] = ()) -> str:
+        """The text with each Chinese run read as its likeliest same-sound words; `context` words (those of
+        the passages the text itself finds: what the plans say about it) are likelier still."""
         self.warm_up()
-        return _HAN_RUN.sub(lambda m: self._reread_run(m.group(0)), text)
+        words = [w for w in dict.fromkeys(context) if 2 <= len(w) <= MAX_WORD and _HAN_RUN.fullmatch(w)]
+        index = SoundIndex.of(words, self.frequency, keep_all=True) if words else None
+        return _HAN_RUN.sub(lambda m: self._reread_run(m.group(0), index), text)
 
-    def _reread_run(self, run: str) -> str:
+    def _reread_run(self, run: str, context: SoundIndex | None) -> str:
         toned = tone_syllables(run)
         if len(toned) != len(run):
             return run
@@ -140,8 +146,8 @@ class SameSoundReader:
                 continue
             for end in range(start + 1, min(len(run), start + MAX_WORD) + 1):
                 for word, cost in self._readings(run, start, end, toned[start:end], sounds[start:end],
-                                                 near[start:end]):
-                    score = best[start][0] + self.log_probability(word) - cost
+                                                 near[start:end], context):
+                    score = best[start][0] + self.log_probability(word, context) - cost
                     if score > best[end][0]:
                         best[end] = (score, start, word)
         words: list[str] = []
@@ -152,8 +158,8 @@ class SameSoundReader:
             end = start
         return "".join(reversed(words))
 
-    def _readings(self, run: str, start: int, end: int, toned: list[str], sounds: list[str], near: list[str]
-                  ) -> Iterable[tuple[str, float]]:
+    def _readings(self, run: str, start: int, end: int, toned: list[str], sounds: list[str], near: list[str],
+                  context: SoundIndex | None) -> Iterable[tuple[str, float]]:
         """(word, cost) for run[start:end]: as written when it is a word or one character, and the same-sound
         words."""
         written = run[start:end]
@@ -162,18 +168,18 @@ class SameSoundReader:
         if len(written) == 1:
             return
         assert self._general is not None and self._favoured is not None
-        found = dict.fromkeys([*self._favoured.words_like(sounds, near), *self._general.words_like(sounds, near)])
+        indexes = [self._favoured, self._general] if context is None else [context, self._favoured, self._general]
+        found = dict.fromkeys(word for index in indexes for word in index.words_like(sounds, near))
         for word in found:
             if word != written:
-                yield word, self._cost(word, run, start, toned)
+                own_tones = next(index.tones[word] for index in indexes if word in index.tones)
+                yield word, self._cost(word, own_tones, run, start, toned)
 
-    def _cost(self, word: str, run: str, start: int, toned: list[str]) -> float:
+    def _cost(self, word: str, own_tones: Sequence[str], run: str, start: int, toned: list[str]) -> float:
         """What reading run[start:] (heard as `toned`) as `word` costs: each changed character, more when its
         tone differs, when its sound matches only once folded, or when the known texts pair it with a neighbour
         as written."""
         cost = 0.0
-        assert self._general is not None and self._favoured is not None
-        own_tones = self._favoured.tones.get(word) or self._general.tones[word]
         for k, (have, own, heard) in enumerate(zip(word, own_tones, toned, strict=False)):
             at = start + k
             if have == run[at]:

@@ -80,3 +80,12 @@ def test_text_other_than_chinese_passes_through(reader: SameSoundReader) -> None
     assert reader.reread("") == ""
     assert reader.reread("ok 66岁 😀 WiFi") == "ok 66岁 😀 WiFi"
     assert reader.reread("托耳所？") == "托儿所？"
+
+
+def test_words_of_the_context_decide_a_reading_the_dictionary_alone_leaves(reader: SameSoundReader) -> None:
+    """传委 chuan-wei is 床位 chuang-wei only once near sounds are folded, and a tone is off: too dear for the
+    dictionary's word alone, but the reading when the passages the question finds speak of beds."""
+    heard = "养老院有没有传委"
+    assert reader.reread(heard) == heard
+    assert reader.reread(heard, ["床位", "养老院"]) == "养老院有没有床位"
+    assert reader.reread(heard, ["助餐", "老年大学"]) == heard

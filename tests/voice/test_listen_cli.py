@@ -22,6 +22,9 @@ from voice.settings import HEARING_PROMPT
     ("福陵的住餐点在哪里", "涪陵的助餐点在哪里"),
     ("八十岁以上每月发多少钱", "80岁以上每月发多少钱"),    # numbers as the text path writes them
     ("老年大学怎么报名？", "老年大学怎么报名？"),        # right text is left alone
+    ("孙子白天送到托耳所", "孙子白天送到托儿所"),        # a real-word slip: the likelier word of the same sound
+    ("养老院有没有传委", "养老院有没有床位"),            # the reading the passages it finds speak of
+    ("", ""),
 ])
 def test_repair_heard_is_the_text_paths_repair(embedded: EmbeddedBackend, heard: str, repaired: str) -> None:
     assert embedded.repair_heard(heard) == repaired
