@@ -6,6 +6,7 @@ answered by the core (`core.DialogueCore`, which this class is the base of)."""
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
 from dataclasses import replace
@@ -48,6 +49,7 @@ NO_CONTEXT_INTENTS = frozenset({*SMALLTALK, "repeat", "ask_more", "human_handoff
 HANDOFF_CONFIDENCE = 0.7  # 转人工 only when the model is sure: a question mentioning 喊人 is a question
 OUT_OF_SCOPE_IN_CONTEXT = 0.7  # within a conversation, a follow-up the model is unsure about stays on its topic
 _LEADS_ON = re.compile(r"^(那么|那|还有|另外|然后)")
+_QUESTION_WORD = re.compile(r"哪[个些里儿家位样种]?|什么|啥子?|几[个家所张]?|多少|好多|怎么|咋|谁|有没有|能不能|是不是|要不要|会不会")
 
 
 class TurnFlow:
@@ -131,6 +133,8 @@ class TurnFlow:
             said = self._classifier.predict(turn.raw)  # 喂 是养老政策咨询吗: the greeting was the point
             if said.name in SMALLTALK:
                 return said
+        if prediction.name in SMALLTALK and prediction.name != "greet" and _asks_of_its_own(turn):
+            prediction = _without(prediction, *SMALLTALK)  # 那七助是哪七个: a question, whatever 是 suggests
         sure = HANDOFF_CONFIDENCE if prediction.name == "human_handoff" else TOPIC_WORD_CONFIDENCE
         if prediction.name in NO_CONTEXT_INTENTS and prediction.confidence >= sure and not (
                 asks_a_fact and prediction.name in SMALLTALK):
@@ -182,6 +186,10 @@ class TurnFlow:
         findings = turn.places
         if findings.only_outside and intent in TOPIC_INTENTS | {"set_region", "out_of_scope"}:
             place = findings.outside[0].text
+            if intent != "set_region" and len(turn.content_words) >= 2:  # 那万州呢 asks it again of 万州
+                state.last_question = functools.reduce(lambda q, o: q.replace(o.text, ""), findings.outside,
+                                                       resolution.question)
+                state.topic = intent if intent in TOPIC_INTENTS else turn.topic or "policy_other"
             return _say(intent, confidence, replies.only_plans_of(self.region_names(), place), Action.FALLBACK)
         city = findings.ambiguous_city
         if city is not None and intent in TOPIC_INTENTS | {"set_region"}:
@@ -229,10 +237,18 @@ def _worth_retrying(reply: Reply, resolution: Resolution, prediction: IntentPred
             and (prediction.name in TOPIC_INTENTS or unsure_out))
 
 
-def _without(prediction: IntentPrediction, name: str) -> IntentPrediction:
-    """The best other intent, its confidence given that it is not `name`."""
-    other, confidence = next((n, c) for n, c in prediction.ranking if n != name)
-    return IntentPrediction(other, min(1.0, confidence / max(1.0 - prediction.confidence, 1e-6)), prediction.ranking)
+def _without(prediction: IntentPrediction, *names: str) -> IntentPrediction:
+    """The best intent but `names`, its confidence given that it is none of them."""
+    left = 1.0 - sum(c for n, c in prediction.ranking if n in names)
+    other, confidence = next((n, c) for n, c in prediction.ranking if n not in names)
+    return IntentPrediction(other, min(1.0, confidence / max(left, 1e-6)), prediction.ranking)
+
+
+def _asks_of_its_own(turn: TurnAnalysis) -> bool:
+    """A question word and a word of two characters or more besides: it asks something (七助是哪七个), it is no
+    thanks, yes or no."""
+    return bool(_QUESTION_WORD.search(turn.text)) and any(
+        len(word) >= 2 and not _QUESTION_WORD.fullmatch(word) for word in turn.content_words)
 
 
 def _clean_input(raw: object) -> tuple[str, str | None]:

@@ -129,3 +129,32 @@ def test_a_question_of_a_covered_region_the_model_is_unsure_is_out_of_scope_is_r
     sure = [("out_of_scope", 0.95), ("station", 0.05)]
     monkeypatch.setattr(core._classifier, "predict", lambda text: IntentPrediction("out_of_scope", 0.95, sure))
     assert core.respond(Turn("万州的社区养老服务站有哪些服务？", new_conversation())).action is Action.FALLBACK
+
+
+def test_a_question_asked_of_a_place_outside_the_plans_is_asked_again_of_a_covered_one(core: DialogueCore) -> None:
+    conv = new_conversation()
+    outside = core.respond(Turn("成都的老年大学怎么报名", conv))
+    assert outside.action is Action.FALLBACK and "成都" in outside.answer
+    again = core.respond(Turn("那资阳呢", conv))
+    assert again.action is Action.ANSWER and again.intent == "elder_university"
+    assert again.region == "四川省资阳市" and "老年大学" in again.answer
+    assert "成都" not in (again.understood or "")  # the place outside is not asked again
+
+
+def test_a_question_whose_yes_word_the_model_hears_is_still_a_question(core: DialogueCore) -> None:
+    """那六项是哪六项 holds 是, which the intent model reads as a yes; it asks which six they are."""
+    conv = new_conversation()
+    core.respond(Turn("双桥社区日间照料有哪些基本功能", conv))
+    which = core.respond(Turn("那六项是哪六项", conv))
+    assert which.action is Action.ANSWER and "生活照料" in which.answer
+    for said in ("是的", "好的", "不是", "谢谢你"):
+        assert core.respond(Turn(said, conv)).action is Action.SMALLTALK
+
+
+def test_who_runs_it_asks_of_the_last_subject(core: DialogueCore) -> None:
+    """是哪家公司来办 names nothing of its own: it asks who runs what was just asked about."""
+    conv = new_conversation()
+    core.respond(Turn("涪陵雨台山的康养养老院要建多少床位", conv))
+    who = core.respond(Turn("是哪家公司来办", conv))
+    assert who.action is Action.ANSWER and who.region == "重庆市涪陵区"
+    assert "百年健康有限公司" in who.answer
