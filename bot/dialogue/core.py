@@ -20,6 +20,7 @@ from bot.dialogue.relevance import (
     COUNT_DETAIL,
     DETAILS_NEEDING_THEIR_FACT,
     GUESSED_WORD_WEIGHT,
+    INDICATOR_WORDS,
     AskedFor,
     TermRarity,
     asked_details,
@@ -30,6 +31,7 @@ from bot.dialogue.relevance import (
     counts_what_is_asked,
     coverage,
     states,
+    states_the_count_asked,
 )
 from bot.dialogue.scoring import TOPIC_FACTOR, SentenceScorer, average_sentence_length, figures_said
 from bot.dialogue.seam import Action, Reply, Source
@@ -161,7 +163,15 @@ class DialogueCore(TurnFlow):
         if asks_charge(question.normalized) and not states(AskedFor.FEE, composed.sentences):
             return _say(intent, confidence, replies.no_detail(CHARGE_DETAIL, short), Action.FALLBACK, region)
         if not counts_what_is_asked(question.normalized, composed.sentences):
-            return _say(intent, confidence, replies.no_detail(COUNT_DETAIL, short), Action.FALLBACK, region)
+            # the count may stand in a passage ranked lower (an indicator table's row): answer from those that
+            # state one, when they answer the question; else say the plan gives no count
+            counting = [h for h in hits if states_the_count_asked(question.normalized, h.passage.text)]
+            if not counting:  # a plan's indicator table states its counts: look there too
+                tables = self.knowledge.search(f"{query}、{INDICATOR_WORDS}", region=region, k=self.candidates)
+                counting = [h for h in tables if states_the_count_asked(question.normalized, h.passage.text)][:3]
+            composed = self._compose(text, counting, topic, staff) if counting else None
+            if composed is None or not any(states_the_count_asked(question.normalized, s) for s in composed.sentences):
+                return _say(intent, confidence, replies.no_detail(COUNT_DETAIL, short), Action.FALLBACK, region)
         missing = [what for what, fact in asked_details(question.normalized)
                    if not any(fact.search(s) for s in composed.sentences)]
         if missing:  # what is asked is not there: say so first, then briefly and cited what the plans do say

@@ -83,9 +83,10 @@ def asked_unit(question: str) -> str:
 
 def counts_in(units: str) -> re.Pattern[str]:
     """How a sentence states a count in those units: a number with one of them (17所, 20 张以上, 1.2万人), or a
-    table row naming the unit its figures are in (新增改造户数（户），2025年目标值：10000; 照护床位数，…：300)."""
+    table row naming the unit its figures are in (新增改造户数（户），2025年目标值：10000; 照护床位数，…：300; the
+    cells of a passage are separated by ；)."""
     unit = f"[{re.escape(units)}]"
-    return re.compile(rf"\d[\d.,]*\s*(?:万|余|多)?\s*{unit}|[（(]{unit}[）)][^。；]*?\d|{unit}位?数[^。；]{{0,12}}[：:]\s*\d")
+    return re.compile(rf"\d[\d.,]*\s*(?:万|余|多)?\s*{unit}|[（(]{unit}[）)][^。]{{0,16}}?\d|{unit}位?数[^。]{{0,16}}[：:]\s*\d")
 
 
 _HOW_MANY = re.compile(r"几|多少|好多|几多|一共|总共")
@@ -329,6 +330,7 @@ CHARGE_DETAIL = "收不收费"
 _COUNT_ASKED = re.compile(r"(?:多少|好多|几多|几)个?(人|名|位|张|床|户|家|所|处|座)")
 _COUNTED_TOGETHER = ("人名位张床", "户", "家所处座个")
 COUNT_DETAIL = "具体的数目"
+INDICATOR_WORDS = "指标、目标值"  # what a plan's table of indicators is headed with (主要发展指标, 2025年目标值)
 
 
 def counts_what_is_asked(question: str, sentences: list[str]) -> bool:
@@ -339,6 +341,13 @@ def counts_what_is_asked(question: str, sentences: list[str]) -> bool:
         return True
     units = next(units for units in _COUNTED_TOGETHER if asked.group(1) in units)
     return any(re.search(r"\d", s) and any(u in s for u in units) for s in sentences)
+
+
+def states_the_count_asked(question: str, text: str) -> bool:
+    """Whether the text states a count in the unit a how-many question asks in (改多少户 → 10000户, or a table
+    row of 户数（户）): a number next to the unit, stricter than `counts_what_is_asked`."""
+    units = asked_unit(question)
+    return bool(units) and counts_in(units).search(text) is not None
 
 
 def asks_charge(question: str) -> bool:
