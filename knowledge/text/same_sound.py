@@ -5,10 +5,12 @@ same sound (在网上 heard as 再往上, 托儿所 as 托耳所, 上网 as 上�
 lattice: every span may stay as written, or become a dictionary word of two characters or more with the same
 toneless pinyin (or, at a further cost, the same sound once near sounds are folded: zh/z, n/l, -ng/-n, f/hu and
 aspiration). The path with the highest unigram word probability wins (jieba's word frequencies, the way jieba
-itself chooses a segmentation), where every character changed costs `CHANGE_COST` and the plans' own words
-(`favoured`) earn `FAVOURED_BONUS`: correct text keeps its words, because a swap must be far likelier than what
-was written to pay for its changed characters. Single characters are never swapped on their own (再 → 在 would
-need the sentence). Heard text only: typed text is repaired by `ChineseText.repair_homophones`.
+itself chooses a segmentation), where every character changed costs `CHANGE_COST` (more for another tone, a
+sound matched only once folded, or a character the known texts pair with its neighbour as written) and the plans'
+own words (`favoured`) earn `FAVOURED_BONUS`: correct text keeps its words, because a swap must be far likelier
+than what was written to pay for its changed characters. Single characters are never swapped on their own (再 → 在
+would need the sentence). A reading may be given context words (those of the passages the text finds), which earn
+`CONTEXT_BONUS` more. Heard text only: typed text is repaired by `ChineseText.repair_homophones`.
 """
 
 from __future__ import annotations
