@@ -128,7 +128,7 @@ def holds(kind: AskedFor, sentence: str) -> bool:
 # what a whole place spends (发放高龄津贴2亿元, 累计投入…) or what a facility is paid once (一次性建设补助100万元).
 # A question about those (一共, 全区, 投资建…, 床位) asks a total and takes them.
 _TOTAL_QUESTION = re.compile(
-    r"一共|总共|总计|累计|总额|合计|全区|全市|全县|全省|投入|投资|预算|资金|建设|新建|修建|建(个|一个|成|好)|开办|办(个|一个)|运营|床位|机构|项目"
+    r"一共|总共|总计|累计|总额|合计|全区|全市|全县|全省|投入|投资|预算|资金|建设|新建|修建|建(个|一个|成|好)|开办|办(个|一个)|运营|床位|机构|项目|服务站|服务中心|互助点|综合体|验收"
 )
 _PER_PERSON_RATE = re.compile(r"每人|每名|每位|人均|/人|／人|元/|元／|每个?月|每年|每天|每日|每餐|每顿|每次|月人均")
 _TOTAL_CLAUSE = re.compile(

@@ -89,6 +89,9 @@ def test_an_amount_asked_for_one_person_is_never_a_total_or_a_facility_grant() -
     assert not states(AskedFor.MONEY, [budget, grant], question)
     assert states(AskedFor.MONEY, [rate.replace("每月", "每年")], question)
     assert states(AskedFor.MONEY, [grant], "建一个养老服务中心一次性补多少钱")
+    # a facility named, its grant asked, though nothing is built in the question (验收了补多少)
+    assert not asks_per_person("社区养老服务站验收合格了补多少钱")
+    assert states(AskedFor.MONEY, [grant], "乡镇养老服务中心验收以后能补好多钱")
 
 
 def test_a_word_no_plan_uses_counts_once_not_again_for_its_parts() -> None:
