@@ -278,8 +278,12 @@ def coverage(content_words: Sequence[str], text: str, rarity: TermRarity, unseen
 _MIXED_OWNERSHIP = re.compile(r"公建民营|民办公助|公办民营")
 _OWNERSHIP: dict[str, re.Pattern[str]] = {
     "public": re.compile(r"公办|公立|公营|政府(?:办|举办|运营|开办|主办)|国有"),
-    "private": re.compile(r"民办|私立|私营|私人(?:办|开)|民营|社会力量(?:举办|兴办|办)|社会资本(?:举办|兴办|办)"),
+    "private": re.compile(r"民办|私立|私营|私人(?:办|开)|民营|社会力量(?:举办|兴办|办)|社会资本(?:举办|兴办|办)"
+                          r"|社会上[^，,。？?]{0,4}办|企业(?:办|举办|开办)|个人(?:办|开办)"),
 }
+_OTHER_OWNERSHIP = {"public": "private", "private": "public"}
+# what is set aside (除了政府办的, 不算公办的): the other kind is asked about
+_SET_ASIDE = re.compile(r"(?:除了|除开|除去|不算)([^，,。？?]{1,10}?)(?:的|以外|之外)")
 
 
 def ownership_named(text: str) -> set[str]:
@@ -290,8 +294,12 @@ def ownership_named(text: str) -> set[str]:
 
 
 def asked_ownership(question: str) -> str:
-    """The one kind of ownership a question is about ("" when it names none, or several)."""
-    kinds = ownership_named(question)
+    """The one kind of ownership a question is about ("" when it names none, or several); a kind set aside
+    (除了政府办的，社会上能不能办) is not the one asked, and alone it asks the other."""
+    set_aside = {kind for found in _SET_ASIDE.finditer(question) for kind in ownership_named(found.group(1))}
+    kinds = ownership_named(_SET_ASIDE.sub("", question)) - set_aside
+    if not kinds and len(set_aside) == 1:
+        kinds = {_OTHER_OWNERSHIP.get(next(iter(set_aside)), "")} - {""}
     return next(iter(kinds)) if len(kinds) == 1 else ""
 
 

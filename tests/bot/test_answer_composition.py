@@ -75,6 +75,13 @@ def test_the_rule_for_the_kind_of_ownership_asked_is_chosen_over_the_others() ->
     assert asked_ownership("公办和民办的都说说") == ""  # both kinds: none is preferred
 
 
+def test_the_kind_of_ownership_set_aside_is_not_the_one_asked() -> None:
+    assert asked_ownership("除了政府办的，社会上能不能办养老院") == "private"
+    assert asked_ownership("不算民办的，还有几家") == "public"
+    assert asked_ownership("社会上能不能办老年食堂") == "private"
+    assert asked_ownership("除了这些还有啥") == ""
+
+
 def test_a_list_going_on_from_the_sentence_naming_the_subject_answers_what_it_holds() -> None:
     text = ("建设全县居家养老信息平台。内容包括：紧急呼叫、健康档案、服务派单、补贴发放。"
             "依托居家养老信息平台开展服务质量监管，推动养老服务规范化。")
