@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 HEARD_CONTEXT_PASSAGES = 5  # the passages whose words a heard text is read again with
 _FULL_WIDTH = {"?": "？", "!": "！", ",": "，", ";": "；", ":": "："}
 _CHINESE_MARK_AFTER_HAN = re.compile(r"(?<=[\u4e00-\u9fff])([?!,;:])")
+_ENUMERATION_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])、(?=[\u4e00-\u9fff])")
 
 
 class EmbeddedBackend:
@@ -69,7 +70,9 @@ class EmbeddedBackend:
     def repair_heard(self, text: str) -> str:
         self.core.warm_up()
         index = self.knowledge.index
-        repaired = index.text.repair_homophones(index.text.normalize(text), heard=True)
+        # a recogniser's 、 inside what was said as one phrase (社区养老、站): its prompt's list habit, not a pause
+        said = _ENUMERATION_COMMA.sub("", index.text.normalize(text))
+        repaired = index.text.repair_homophones(said, heard=True)
         repaired = repair_heard_regions(index.gazetteer, self.heard_reader.reread(repaired))
         repaired = self.heard_reader.reread(repaired, self._passage_words(repaired))
         return _CHINESE_MARK_AFTER_HAN.sub(lambda m: _FULL_WIDTH[m.group(1)], repaired)  # NFKC made them ASCII
