@@ -70,7 +70,7 @@ class EmbeddedBackend:
     def repair_heard(self, text: str) -> str:
         self.core.warm_up()
         index = self.knowledge.index
-        # a recogniser's 、 inside what was said as one phrase (社区养老、站): its prompt's list habit, not a pause
+        # a recogniser's 、 inside what was said as one phrase (养老互助、点): its prompt's list habit, not a pause
         said = _ENUMERATION_COMMA.sub("", index.text.normalize(text))
         repaired = index.text.repair_homophones(said, heard=True)
         repaired = repair_heard_regions(index.gazetteer, self.heard_reader.reread(repaired))

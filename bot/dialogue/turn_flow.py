@@ -134,7 +134,7 @@ class TurnFlow:
             if said.name in SMALLTALK:
                 return said
         if prediction.name in SMALLTALK and prediction.name != "greet" and _asks_of_its_own(turn):
-            prediction = _without(prediction, *SMALLTALK)  # 那七助是哪七个: a question, whatever 是 suggests
+            prediction = _without(prediction, *SMALLTALK)  # 那六项是哪六项: a question, whatever 是 suggests
         sure = HANDOFF_CONFIDENCE if prediction.name == "human_handoff" else TOPIC_WORD_CONFIDENCE
         if prediction.name in NO_CONTEXT_INTENTS and prediction.confidence >= sure and not (
                 asks_a_fact and prediction.name in SMALLTALK):
@@ -240,12 +240,12 @@ def _worth_retrying(reply: Reply, resolution: Resolution, prediction: IntentPred
 def _without(prediction: IntentPrediction, *names: str) -> IntentPrediction:
     """The best intent but `names`, its confidence given that it is none of them."""
     left = 1.0 - sum(c for n, c in prediction.ranking if n in names)
-    other, confidence = next((n, c) for n, c in prediction.ranking if n not in names)
+    other, confidence = next(((n, c) for n, c in prediction.ranking if n not in names), ("out_of_scope", 0.0))
     return IntentPrediction(other, min(1.0, confidence / max(left, 1e-6)), prediction.ranking)
 
 
 def _asks_of_its_own(turn: TurnAnalysis) -> bool:
-    """A question word and a word of two characters or more besides: it asks something (七助是哪七个), it is no
+    """A question word and a word of two characters or more besides: it asks something (六项是哪六项), it is no
     thanks, yes or no."""
     return bool(_QUESTION_WORD.search(turn.text)) and any(
         len(word) >= 2 and not _QUESTION_WORD.fullmatch(word) for word in turn.content_words)

@@ -24,7 +24,7 @@ from voice.settings import HEARING_PROMPT
     ("老年大学怎么报名？", "老年大学怎么报名？"),        # right text is left alone
     ("孙子白天送到托耳所", "孙子白天送到托儿所"),        # a real-word slip: the likelier word of the same sound
     ("养老院有没有传委", "养老院有没有床位"),            # the reading the passages it finds speak of
-    ("巫溪县城里社区养老、站建了几个", "巫溪县城里社区养老站建了几个"),  # the recogniser's 、 inside a phrase
+    ("万州村里的养老互助、点有好多个", "万州村里的养老互助点有好多个"),  # the recogniser's 、 inside a phrase
     ("", ""),
 ])
 def test_repair_heard_is_the_text_paths_repair(embedded: EmbeddedBackend, heard: str, repaired: str) -> None:
