@@ -310,17 +310,12 @@ class ChineseText:
         return self.tokenize(self.expand_query(text))
 
 
-# Over a phone line a recogniser confuses a stop or affricate with its aspirated twin (补 bu / 埔 pu)
-_UNASPIRATED = {"p": "b", "t": "d", "k": "g", "q": "j", "c": "z"}
-
-
 def _heard_sound(character: str) -> str:
     """The first reading of a character, toneless, near sounds folded (place_sounds.fold: zh/z, -ng/-n, n/l, f/hu)
     and aspiration dropped (pu → bu, qin → jin); "" for anything but a Chinese character."""
-    from knowledge.text.place_sounds import character_sound
+    from knowledge.text.place_sounds import character_sound, unaspirated
 
-    sound = character_sound(character).primary
-    return _UNASPIRATED.get(sound[:1], sound[:1]) + sound[1:] if sound else ""
+    return unaspirated(character_sound(character).primary)
 
 
 def _arabic(numeral: str) -> str:

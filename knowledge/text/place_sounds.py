@@ -41,6 +41,16 @@ def fold(syllable: str) -> str:
     return _F_TO_HU.get(syllable, syllable)
 
 
+# Over a phone line a recogniser confuses a stop or affricate with its aspirated twin (补 bu / 埔 pu)
+_UNASPIRATED = {"p": "b", "t": "d", "k": "g", "q": "j", "c": "z"}
+
+
+def unaspirated(folded: str) -> str:
+    """A folded syllable with its aspirated initial made plain (pu → bu, qin → jin, ci → zi), as a phone line
+    blurs them."""
+    return _UNASPIRATED.get(folded[:1], folded[:1]) + folded[1:] if folded else folded
+
+
 @dataclass(frozen=True)
 class Reading:
     """One reading of a character: with tone number (ling2), toneless (ling) and folded (lin)."""

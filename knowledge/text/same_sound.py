@@ -36,16 +36,11 @@ FAVOURED_BONUS = 2.5  # log-probability the plans' own words and place names ear
 KNOWN_FREQUENCY = 1000  # the least count a favoured word is given
 KNOWN_COST = 4.0  # and a changed character next to which the known texts have it, on top
 CONTEXT_BONUS = 3.0  # log-probability a word of the passages the text finds earns (`reread`'s context)
-# Over a phone line a recogniser confuses a stop or affricate with its aspirated twin (补 bu / 埔 pu)
-_UNASPIRATED = {"p": "b", "t": "d", "k": "g", "q": "j", "c": "z"}
-
-
 def near_sound(syllable: str) -> str:
     """A toneless syllable folded as speech heard over a phone blurs it (`place_sounds.fold`, aspiration dropped)."""
-    from knowledge.text.place_sounds import fold
+    from knowledge.text.place_sounds import fold, unaspirated
 
-    folded = fold(syllable)
-    return _UNASPIRATED.get(folded[:1], folded[:1]) + folded[1:] if folded else folded
+    return unaspirated(fold(syllable))
 
 
 @dataclass(frozen=True)

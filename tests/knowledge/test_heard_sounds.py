@@ -8,19 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.retrieval.index import chinese_text_for
 from knowledge.text.chinese import ChineseText
-from knowledge.text.gazetteer import Gazetteer
 from knowledge.text.nlu_data import load_training_data
 
 PLANS = Path(__file__).resolve().parents[2] / "knowledge" / "plans"
-
-
-@pytest.fixture(scope="module")
-def text() -> ChineseText:
-    chinese = chinese_text_for(Gazetteer.load())
-    chinese.warm_up()
-    return chinese
 
 
 @pytest.mark.parametrize(

@@ -8,21 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.retrieval.index import chinese_text_for
 from knowledge.text.chinese import ChineseText
-from knowledge.text.gazetteer import Gazetteer
 from knowledge.text.nlu_data import load_training_data
 from knowledge.text.same_sound import SameSoundReader, same_sound_reader
 
 PLANS = [path.read_text(encoding="utf-8") for path in (Path(__file__).resolve().parents[2] / "knowledge" / "plans").glob("*.txt")]
 EXAMPLES = [example.text for example in load_training_data().examples]
-
-
-@pytest.fixture(scope="module")
-def text() -> ChineseText:
-    chinese = chinese_text_for(Gazetteer.load())
-    chinese.warm_up()
-    return chinese
 
 
 @pytest.fixture(scope="module")
